@@ -1,0 +1,231 @@
+/**
+ * The store contract (DESIGN.md section 3). Protocol layers (imap, pop3, lmtp) import this file and
+ * store/errors.ts only; every store (memory, sqlite, postgres, anyone's) implements it and proves it with
+ * runStoreConformance() from store/conformance.
+ *
+ * Rules every implementation keeps:
+ * - Stores speak UIDs, UIDVALIDITY and MODSEQ; never sequence numbers or \Recent (session state).
+ * - Mailbox names are UTF-8 with "/" as separator; "INBOX" is case-insensitive and always exists.
+ * - Every mutation (append, flag change, expunge) bumps the mailbox MODSEQ and stamps the messages it
+ *   touches; expunged UIDs are remembered with their MODSEQ.
+ * - When a mutation's promise resolves, it is durable, and its change records have already been delivered
+ *   to every `onChange` listener of the same process (so a session can report it at the end of the command
+ *   that caused it). Changes made by other processes arrive asynchronously, in order.
+ * - Failures the client should see are StoreError (store/errors.ts); anything else is a server bug.
+ */
+import type { Readable } from 'node:stream';
+import type { MessageMeta } from '../message/types.ts';
+import type { SearchQuery } from '../search/types.ts';
+
+/** Who is asking: lets a backend log, rate-limit or refuse by origin. */
+export interface ConnectionInfo {
+  readonly protocol: 'imap' | 'pop3' | 'lmtp' | 'cli' | (string & {});
+  readonly remoteAddress?: string;
+  readonly secure: boolean;
+}
+
+/** Entry point of a store: go-imap's backend.Backend. */
+export interface Backend {
+  /** Check a password and open the account. Rejects with StoreError('authFailed') on bad credentials. */
+  login(username: string, password: string, info: ConnectionInfo): Promise<User>;
+  /**
+   * Open an account without a password, for callers that already authenticated the user by other means
+   * (SASL SCRAM, local delivery). Resolves null for an unknown user. Optional.
+   */
+  openUser?(username: string, info: ConnectionInfo): Promise<User | null>;
+  /** Release everything the backend holds (database handles, watchers). */
+  close?(): Promise<void>;
+}
+
+/** RFC 6154 special-use attributes a mailbox may carry. */
+export type SpecialUse = '\\All' | '\\Archive' | '\\Drafts' | '\\Flagged' | '\\Junk' | '\\Sent' | '\\Trash';
+
+/** A mailbox as LIST sees it. */
+export interface MailboxInfo {
+  /** Full UTF-8 name, "/"-separated; the inbox is exactly "INBOX". */
+  readonly name: string;
+  /** RFC 8474 MAILBOXID: stable across renames, never reused. */
+  readonly id: string;
+  readonly specialUse: readonly SpecialUse[];
+  readonly subscribed: boolean;
+}
+
+/** STATUS data. `recent` is absent on purpose: \Recent is IMAP session state. */
+export interface MailboxStatus {
+  readonly messages: number;
+  readonly unseen: number;
+  readonly uidNext: number;
+  readonly uidValidity: number;
+  readonly highestModseq: number;
+  /** Sum of message sizes in octets (RFC 8438 STATUS SIZE). */
+  readonly size: number;
+  /** Messages with the \Deleted flag (RFC 9051 STATUS DELETED). */
+  readonly deleted: number;
+  readonly id: string;
+}
+
+/** One message to append. */
+export interface AppendInput {
+  /** The message bytes, stored exactly as given (callers normalize line endings to CRLF). */
+  readonly content: Buffer;
+  readonly flags?: readonly string[];
+  /** Internal date; defaults to now. */
+  readonly internalDate?: Date;
+  /** Metadata already parsed by the caller (delivery parses once for many recipients). */
+  readonly meta?: MessageMeta;
+}
+
+/** Where appended or copied messages landed (RFC 4315 APPENDUID / COPYUID). */
+export interface AppendResult {
+  readonly uidValidity: number;
+  /** UIDs in the order of the inputs. */
+  readonly uids: readonly number[];
+}
+
+/** Result of COPY / MOVE: source and destination UIDs pair up by index, ascending source order. */
+export interface CopyResult {
+  readonly uidValidity: number;
+  readonly sourceUids: readonly number[];
+  readonly destinationUids: readonly number[];
+}
+
+/** An account's mail: go-imap's backend.User. */
+export interface User {
+  readonly username: string;
+  /** Every existing mailbox, INBOX included, in no particular order. */
+  listMailboxes(): Promise<MailboxInfo[]>;
+  /** Subscribed names, which need not exist (LSUB shows them, RFC 3501 section 6.3.9). */
+  listSubscriptions(): Promise<string[]>;
+  /** Create a mailbox and any missing parents. StoreError 'exists' when it already exists. */
+  createMailbox(name: string, options?: { specialUse?: readonly SpecialUse[] }): Promise<MailboxInfo>;
+  /** Delete a mailbox and its messages; its children stay. INBOX cannot be deleted ('noPermission'). */
+  deleteMailbox(name: string): Promise<void>;
+  /**
+   * Rename a mailbox and its children (RFC 3501 section 6.3.5). Renaming INBOX moves its messages to the
+   * new mailbox and leaves INBOX empty. UIDVALIDITY of the moved mailboxes may change.
+   */
+  renameMailbox(from: string, to: string): Promise<void>;
+  /** Subscribe or unsubscribe a name (it need not exist). */
+  setSubscribed(name: string, subscribed: boolean): Promise<void>;
+  status(name: string): Promise<MailboxStatus>;
+  /** Append messages all or nothing (RFC 3502 MULTIAPPEND). 'notFound' when the mailbox is missing. */
+  append(name: string, messages: readonly AppendInput[]): Promise<AppendResult>;
+  /**
+   * Open a mailbox. `onChange` receives every change made after the snapshot was taken, in order,
+   * including the changes this Mailbox makes itself (their `origin` is this Mailbox).
+   */
+  openMailbox(name: string, options: OpenMailboxOptions): Promise<Mailbox>;
+  /** End of the session: close what is open for this user. */
+  close(): Promise<void>;
+}
+
+/** Options for User.openMailbox. */
+export interface OpenMailboxOptions {
+  readonly readOnly: boolean;
+  readonly onChange: (change: MailboxChange) => void;
+}
+
+/** The mailbox's state when it was opened. */
+export interface MailboxSnapshot {
+  readonly uidValidity: number;
+  readonly uidNext: number;
+  readonly highestModseq: number;
+  /** UIDs of every message, ascending. */
+  readonly uids: readonly number[];
+  /** Keywords defined in this mailbox (for the FLAGS response). */
+  readonly keywords: readonly string[];
+  /** UID of the first message without \Seen, or null (for the UNSEEN response code). */
+  readonly firstUnseenUid: number | null;
+}
+
+/** What one message looks like to FETCH without reading the body. */
+export interface MessageRecord {
+  readonly uid: number;
+  readonly flags: readonly string[];
+  readonly modseq: number;
+  readonly internalDate: Date;
+  /** RFC 8514 SAVEDATE. */
+  readonly saveDate: Date;
+  /** Size in octets (RFC822.SIZE). */
+  readonly size: number;
+  /** RFC 8474 EMAILID and THREADID. */
+  readonly emailId: string;
+  readonly threadId: string;
+  /** Present when requested with `meta: true`. */
+  readonly meta?: MessageMeta;
+}
+
+/** Access to one message's bytes without loading more than asked for. */
+export interface MessageBody {
+  readonly size: number;
+  /** Bytes [start, end) as one Buffer: for small slices (headers, a part). */
+  read(start?: number, end?: number): Promise<Buffer>;
+  /** Bytes [start, end) as a stream with backpressure: for large bodies. */
+  stream(start?: number, end?: number): Readable;
+}
+
+/** A flag change request (STORE). */
+export interface FlagChange {
+  readonly op: 'set' | 'add' | 'remove';
+  readonly flags: readonly string[];
+  /** RFC 7162 UNCHANGEDSINCE: messages with a higher MODSEQ are left alone and reported as modified. */
+  readonly unchangedSince?: number;
+}
+
+/** A message's flags after a change. */
+export interface FlagUpdate {
+  readonly uid: number;
+  readonly flags: readonly string[];
+  readonly modseq: number;
+}
+
+/** Result of Mailbox.storeFlags. Messages whose flags did not change are not in `updated`. */
+export interface StoreFlagsResult {
+  readonly updated: readonly FlagUpdate[];
+  /** UIDs refused because of unchangedSince. */
+  readonly modified: readonly number[];
+}
+
+/** One record of the change feed. `origin` is the Mailbox whose call caused it, if any in this process. */
+export type MailboxChange =
+  | { readonly type: 'append'; readonly uids: readonly number[]; readonly modseq: number; readonly origin?: Mailbox }
+  | { readonly type: 'flags'; readonly updates: readonly FlagUpdate[]; readonly origin?: Mailbox }
+  | { readonly type: 'expunge'; readonly uids: readonly number[]; readonly modseq: number; readonly origin?: Mailbox }
+  /** The mailbox's keyword list grew (IMAP sends a new FLAGS). */
+  | { readonly type: 'keywords'; readonly keywords: readonly string[]; readonly origin?: Mailbox }
+  /** The mailbox was deleted or renamed away, or its UIDVALIDITY changed: the session must drop it. */
+  | { readonly type: 'gone' };
+
+/** An opened mailbox: go-imap's backend.Mailbox, by UID only. */
+export interface Mailbox {
+  readonly info: MailboxInfo;
+  readonly readOnly: boolean;
+  readonly snapshot: MailboxSnapshot;
+  /** Records of the given UIDs that still exist, ascending. Callers page (about 1,000 UIDs a call). */
+  fetch(uids: readonly number[], options?: { meta?: boolean }): Promise<MessageRecord[]>;
+  /** The message's bytes. 'notFound' when the message was expunged. */
+  body(uid: number): Promise<MessageBody>;
+  /** UIDs of matching messages, ascending. */
+  search(query: SearchQuery): Promise<number[]>;
+  /** Change flags; 'noPermission' when read-only. Records reach onChange listeners with origin = this. */
+  storeFlags(uids: readonly number[], change: FlagChange): Promise<StoreFlagsResult>;
+  /** Copy to another mailbox of the same user; 'notFound' for a missing destination (TRYCREATE). */
+  copy(uids: readonly number[], destination: string): Promise<CopyResult>;
+  /** Expunge messages flagged \Deleted, only among `uids` when given (UID EXPUNGE). Returns expunged UIDs. */
+  expunge(uids?: readonly number[]): Promise<number[]>;
+  /** Remove the given messages whatever their flags, all or nothing (POP3 deletions). */
+  remove(uids: readonly number[]): Promise<number[]>;
+  /** Stop the change feed for this opened mailbox. */
+  close(): Promise<void>;
+}
+
+/** Optional: atomic MOVE (RFC 6851). Checked when the IMAP server is built. */
+export interface MovableMailbox extends Mailbox {
+  /** Copy then expunge atomically; the expunge reaches onChange listeners of the source. */
+  move(uids: readonly number[], destination: string): Promise<CopyResult>;
+}
+
+/** True when a mailbox implements the optional MOVE interface. */
+export function isMovable(mailbox: Mailbox): mailbox is MovableMailbox {
+  return typeof (mailbox as Partial<MovableMailbox>).move === 'function';
+}
