@@ -229,3 +229,24 @@ export interface MovableMailbox extends Mailbox {
 export function isMovable(mailbox: Mailbox): mailbox is MovableMailbox {
   return typeof (mailbox as Partial<MovableMailbox>).move === 'function';
 }
+
+/**
+ * Optional: account administration, for stores that keep their own accounts (the daemon's CLI
+ * `user add|passwd|del|list`). Password hashes come from auth/password.ts and are opaque to the store.
+ */
+export interface AccountAdmin {
+  /** Create an account with INBOX. StoreError 'exists' when the name is taken. */
+  createAccount(username: string, passwordHash: string): Promise<void>;
+  /** StoreError 'notFound' for an unknown account. */
+  setPasswordHash(username: string, passwordHash: string): Promise<void>;
+  /** Delete an account and all its mail. StoreError 'notFound' for an unknown account. */
+  deleteAccount(username: string): Promise<void>;
+  /** Account names, sorted. */
+  listAccounts(): Promise<string[]>;
+  accountExists(username: string): Promise<boolean>;
+}
+
+/** True when a backend also administers accounts. */
+export function hasAccountAdmin(backend: Backend): backend is Backend & AccountAdmin {
+  return typeof (backend as Partial<AccountAdmin>).createAccount === 'function';
+}
