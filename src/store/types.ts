@@ -231,6 +231,23 @@ export function isMovable(mailbox: Mailbox): mailbox is MovableMailbox {
 }
 
 /**
+ * Optional: the expunge log (DESIGN.md section 3), for QRESYNC's VANISHED (EARLIER) (RFC 7162 section
+ * 3.2.5.1). Added by the memory-store engineer; stores that keep (uid, modseq) of expunges expose it.
+ */
+export interface ExpungeLogMailbox extends Mailbox {
+  /**
+   * UIDs expunged with a MODSEQ greater than `modseq`, ascending. A store that trimmed its log may return
+   * extra UIDs (RFC 7162 allows VANISHED to name UIDs the client never saw), never fewer.
+   */
+  expungedSince(modseq: number): Promise<number[]>;
+}
+
+/** True when a mailbox implements the optional expunge log interface. */
+export function hasExpungeLog(mailbox: Mailbox): mailbox is ExpungeLogMailbox {
+  return typeof (mailbox as Partial<ExpungeLogMailbox>).expungedSince === 'function';
+}
+
+/**
  * Optional: account administration, for stores that keep their own accounts (the daemon's CLI
  * `user add|passwd|del|list`). Password hashes come from auth/password.ts and are opaque to the store.
  */

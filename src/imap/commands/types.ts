@@ -124,6 +124,13 @@ export interface CommandContext {
   continuation(text: string): Promise<Buffer>;
   /** Enter the authenticated state. */
   login(user: User): Promise<void>;
+  /**
+   * Report bad credentials (LOGIN, AUTHENTICATE): the session delays the answer and counts failures,
+   * closing the connection after too many (added by the IMAP core engineer).
+   */
+  authFailed(): Promise<void>;
+  /** \Recent count of a mailbox for STATUS RECENT: session state, computed by the session (added by the IMAP core engineer). */
+  recentCount(mailbox: string): Promise<number>;
   /** Select (or examine) a mailbox: opens it, sends the RFC 3501 section 6.3.1 responses, enters selected. */
   select(name: string, readOnly: boolean): Promise<void>;
   /** Leave the selected state; `expunge` performs CLOSE's silent expunge first. */

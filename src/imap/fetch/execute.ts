@@ -1,0 +1,280 @@
+/**
+ * Executing a FETCH plan against a selected mailbox: UIDs are read from the store a page at a time, the
+ * metadata record only when an item needs it, message bytes only for sections (and only the window a
+ * partial fetch asks for). Large literals are streamed from the store with backpressure, so a 50 MB
+ * message never sits in the heap (DESIGN.md section 3, "Streams").
+ */
+import { pipeline, Transform, type Readable } from 'node:stream';
+import { hasFlag } from '../../core/flags.ts';
+import { isStoreError } from '../../store/errors.ts';
+import type { MessageBody, MessageRecord } from '../../store/types.ts';
+import type { ResponseWriter, SelectedView } from '../commands/types.ts';
+import { formatImapDateTime } from '../wire/date-time.ts';
+import { encodeLiteral, encodeValue, type ValueEncodingOptions } from '../wire/value-encoder.ts';
+import { flagsValue } from './flags.ts';
+import { bodyStructureValue } from './bodystructure.ts';
+import { envelopeValue } from './envelope.ts';
+import { itemLabel, type FetchItem, type FetchPlan } from './plan.ts';
+import { decodeTransferEncoding, filterHeaderFields, locateBinary, locateSection, partialWindow, replaceNul } from './section.ts';
+
+/** UIDs per `mailbox.fetch` call: bounds the records held at once while keeping store round trips few. */
+export const FETCH_PAGE_SIZE = 1000;
+
+/**
+ * Literals longer than this are streamed from the store instead of read into one Buffer: a typical
+ * message (well under 256 KiB) costs one read, and a huge one never needs its size in heap.
+ */
+export const STREAM_THRESHOLD = 256 * 1024;
+
+/** What happened during a FETCH. */
+export interface FetchOutcome {
+  /** Messages in the client's view that the store no longer has (expunged by another session). */
+  readonly missing: number;
+}
+
+/** Options of executeFetch. */
+export interface FetchOptions {
+  /** UTF-8 may appear in quoted strings (UTF8=ACCEPT / IMAP4rev2 enabled). */
+  readonly utf8: boolean;
+}
+
+const SP = Buffer.from(' ');
+const CLOSE = Buffer.from(')\r\n');
+const FLAGS_ITEM: FetchItem = { type: 'flags' };
+
+/** Collects one FETCH response, flushing buffered bytes before a stream is written. */
+class ResponseChunks {
+  private readonly parts: Buffer[] = [];
+  constructor(private readonly out: ResponseWriter) {}
+
+  push(bytes: Buffer): void {
+    this.parts.push(bytes);
+  }
+
+  list(): Buffer[] {
+    return this.parts;
+  }
+
+  async flush(): Promise<void> {
+    if (this.parts.length === 0) return;
+    const bytes = this.parts.length === 1 ? this.parts[0] : Buffer.concat(this.parts);
+    this.parts.length = 0; // in place: callers hold list()
+    await this.out.raw(bytes);
+  }
+
+  async stream(source: Readable): Promise<void> {
+    await this.flush();
+    await this.out.stream(source);
+  }
+}
+
+/**
+ * Write the FETCH responses for `uids` (ascending, all in the session's view). \Seen is set first for
+ * non-PEEK sections on a read-write mailbox; FLAGS is then added to the response of each message whose
+ * flags changed (RFC 3501 section 6.4.5), right after UID, as Dovecot does.
+ */
+export async function executeFetch(
+  view: SelectedView,
+  out: ResponseWriter,
+  plan: FetchPlan,
+  uids: readonly number[],
+  options: FetchOptions,
+): Promise<FetchOutcome> {
+  let missing = 0;
+  const enc: ValueEncodingOptions = { utf8: options.utf8 };
+  for (let i = 0; i < uids.length; i += FETCH_PAGE_SIZE) {
+    const page = uids.slice(i, i + FETCH_PAGE_SIZE);
+    let records = await view.mailbox.fetch(page, { meta: plan.needsMeta });
+    missing += page.length - records.length;
+    let changed: ReadonlySet<number> = new Set();
+    if (plan.setsSeen && !view.readOnly) {
+      ({ records, changed } = await markSeen(view, records));
+    }
+    for (const record of records) {
+      const seq = view.seqOf(record.uid);
+      if (seq === 0) continue; // not in this session's view (cannot happen for resolved UIDs)
+      const written = await writeMessage(view, out, plan, record, seq, changed.has(record.uid), enc);
+      if (!written) missing++;
+    }
+  }
+  return { missing };
+}
+
+/** Add \Seen to the records that lack it; returns the records with their new flags and the changed UIDs. */
+async function markSeen(
+  view: SelectedView,
+  records: MessageRecord[],
+): Promise<{ records: MessageRecord[]; changed: ReadonlySet<number> }> {
+  const unseen = records.filter((r) => !hasFlag(r.flags, '\\Seen')).map((r) => r.uid);
+  if (unseen.length === 0) return { records, changed: new Set() };
+  const result = await view.mailbox.storeFlags(unseen, { op: 'add', flags: ['\\Seen'] });
+  const updated = new Map(result.updated.map((u) => [u.uid, u.flags]));
+  return {
+    records: records.map((r) => {
+      const flags = updated.get(r.uid);
+      return flags === undefined ? r : { ...r, flags };
+    }),
+    changed: new Set(updated.keys()),
+  };
+}
+
+/** Binary data of the message computed before anything is written, so UNKNOWN-CTE fails cleanly. */
+type Prepared = Map<FetchItem, Buffer>;
+
+async function prepareBinary(plan: FetchPlan, record: MessageRecord, body: MessageBody): Promise<Prepared> {
+  const prepared: Prepared = new Map();
+  for (const item of plan.items) {
+    if (item.type !== 'binary' && item.type !== 'binarySize') continue;
+    const meta = record.meta;
+    if (meta === undefined) throw new Error('BINARY needs message metadata');
+    const loc = locateBinary(meta, item.part);
+    // A part that does not exist is empty, as Dovecot answers it.
+    const data = loc === null ? Buffer.alloc(0) : decodeTransferEncoding(await body.read(loc.start, loc.end), loc.encoding);
+    prepared.set(item, data);
+  }
+  return prepared;
+}
+
+/** One `* seq FETCH (...)` response. Returns false when the message vanished from the store meanwhile. */
+async function writeMessage(
+  view: SelectedView,
+  out: ResponseWriter,
+  plan: FetchPlan,
+  record: MessageRecord,
+  seq: number,
+  seenChanged: boolean,
+  enc: ValueEncodingOptions,
+): Promise<boolean> {
+  let body: MessageBody | null = null;
+  let prepared: Prepared = new Map();
+  if (plan.needsBody) {
+    try {
+      body = await view.mailbox.body(record.uid);
+    } catch (err) {
+      if (isStoreError(err, 'notFound')) return false;
+      throw err;
+    }
+    prepared = await prepareBinary(plan, record, body);
+  }
+  let items = plan.items;
+  if (seenChanged && !plan.hasFlags) {
+    const at = items.length > 0 && items[0].type === 'uid' ? 1 : 0;
+    items = [...items.slice(0, at), FLAGS_ITEM, ...items.slice(at)];
+  }
+  const chunks = new ResponseChunks(out);
+  chunks.push(Buffer.from(`* ${seq} FETCH (`));
+  for (let i = 0; i < items.length; i++) {
+    if (i > 0) chunks.push(SP);
+    const item = items[i];
+    chunks.push(Buffer.from(itemLabel(item) + ' ', 'latin1'));
+    await writeItem(view, chunks, item, record, body, prepared, enc);
+  }
+  chunks.push(CLOSE);
+  await chunks.flush();
+  return true;
+}
+
+async function writeItem(
+  view: SelectedView,
+  chunks: ResponseChunks,
+  item: FetchItem,
+  record: MessageRecord,
+  body: MessageBody | null,
+  prepared: Prepared,
+  enc: ValueEncodingOptions,
+): Promise<void> {
+  const parts = chunks.list();
+  switch (item.type) {
+    case 'uid':
+      parts.push(Buffer.from(String(record.uid)));
+      return;
+    case 'flags':
+      encodeValue(flagsValue(record.flags, view.isRecent(record.uid)), parts, enc);
+      return;
+    case 'internalDate':
+      encodeValue(formatImapDateTime(record.internalDate), parts, enc);
+      return;
+    case 'size':
+      parts.push(Buffer.from(String(record.size)));
+      return;
+    case 'envelope':
+      encodeValue(envelopeValue(requireMeta(record)), parts, enc);
+      return;
+    case 'body':
+      encodeValue(bodyStructureValue(requireMeta(record), false), parts, enc);
+      return;
+    case 'bodyStructure':
+      encodeValue(bodyStructureValue(requireMeta(record), true), parts, enc);
+      return;
+    case 'binarySize':
+      parts.push(Buffer.from(String(prepared.get(item)?.length ?? 0)));
+      return;
+    case 'binary': {
+      const data = prepared.get(item) ?? Buffer.alloc(0);
+      const win = partialWindow(data.length, item.partial);
+      const slice = data.subarray(win.start, win.end);
+      // literal8 only when the data holds NUL; other 8-bit data SHOULD be a plain literal (RFC 3516 4.3).
+      encodeLiteral(slice, parts, slice.includes(0));
+      return;
+    }
+    case 'section':
+      await writeSection(chunks, item, record, requireBody(body));
+      return;
+  }
+}
+
+async function writeSection(
+  chunks: ResponseChunks,
+  item: Extract<FetchItem, { type: 'section' }>,
+  record: MessageRecord,
+  body: MessageBody,
+): Promise<void> {
+  const parts = chunks.list();
+  const source = locateSection(record.meta, record.size, item.section);
+  if (source.kind === 'empty') {
+    encodeLiteral(Buffer.alloc(0), parts, false);
+    return;
+  }
+  if (source.kind === 'headerFields') {
+    const meta = requireMeta(record);
+    // The top-level header is kept in the metadata record: no body read for the common case.
+    const header =
+      source.start === 0 && source.end === meta.header.length ? meta.header : await body.read(source.start, source.end);
+    const data = replaceNul(filterHeaderFields(header, source.fields, source.not));
+    const win = partialWindow(data.length, item.partial);
+    encodeLiteral(data.subarray(win.start, win.end), parts, false);
+    return;
+  }
+  const win = partialWindow(source.end - source.start, item.partial);
+  const start = source.start + win.start;
+  const end = source.start + win.end;
+  if (end - start > STREAM_THRESHOLD) {
+    chunks.push(Buffer.from(`{${end - start}}\r\n`));
+    await chunks.flush();
+    const clean = nulToHighBit();
+    // pipeline() forwards a store read error to `clean`, so the writer sees it and the command fails.
+    pipeline(body.stream(start, end), clean, () => {});
+    await chunks.stream(clean);
+    return;
+  }
+  encodeLiteral(end > start ? replaceNul(await body.read(start, end)) : Buffer.alloc(0), parts, false);
+}
+
+/** replaceNul over a stream. */
+function nulToHighBit(): Transform {
+  return new Transform({
+    transform(chunk: Buffer, _encoding, callback) {
+      callback(null, replaceNul(chunk));
+    },
+  });
+}
+
+function requireMeta(record: MessageRecord): NonNullable<MessageRecord['meta']> {
+  if (record.meta === undefined) throw new Error(`message metadata missing for UID ${record.uid}`);
+  return record.meta;
+}
+
+function requireBody(body: MessageBody | null): MessageBody {
+  if (body === null) throw new Error('message body not opened');
+  return body;
+}

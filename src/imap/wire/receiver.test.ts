@@ -1,0 +1,100 @@
+import { test, describe } from 'node:test';
+import assert from 'node:assert/strict';
+import fc from 'fast-check';
+import { ImapReceiver, type ReceiverEvent } from './receiver.ts';
+
+/** Feed chunks; accept every literal; collect events as printable strings. */
+function run(chunks: Buffer[], limits?: ConstructorParameters<typeof ImapReceiver>[0]): string[] {
+  const r = new ImapReceiver(limits);
+  const out: string[] = [];
+  const drain = (): void => {
+    let ev: ReceiverEvent | null;
+    while ((ev = r.next()) !== null) {
+      if (ev.type === 'command') out.push('cmd:' + ev.bytes.toString('latin1'));
+      else if (ev.type === 'literal') {
+        out.push(`lit:${ev.size}${ev.nonSync ? '+' : ''}`);
+        r.acceptLiteral(ev.size);
+      } else out.push('err:' + ev.reason);
+    }
+  };
+  for (const c of chunks) {
+    r.push(c);
+    drain();
+  }
+  return out;
+}
+
+const INPUT = Buffer.from(
+  'a1 NOOP\r\n' +
+    'a2 LOGIN {5}\r\nalice {8+}\r\npass\r\nwd\r\n' +
+    'a3 LOGIN "quoted {3}" x\r\n' +
+    'a4 APPEND INBOX (\\Seen) {0}\r\n\r\n' +
+    'a5 SELECT "a \\"q\\" {2}"\r\n' +
+    'bare\n',
+);
+
+describe('ImapReceiver', () => {
+  test('commands, literals inline, quoted {n} is not a literal', () => {
+    assert.deepEqual(run([INPUT]), [
+      'cmd:a1 NOOP',
+      'lit:5',
+      'lit:8+',
+      'cmd:a2 LOGIN {5}\r\nalice {8+}\r\npass\r\nwd',
+      'cmd:a3 LOGIN "quoted {3}" x',
+      'lit:0',
+      'cmd:a4 APPEND INBOX (\\Seen) {0}\r\n',
+      'cmd:a5 SELECT "a \\"q\\" {2}"',
+      'cmd:bare',
+    ]);
+  });
+
+  test('any split of the input gives the same events (every single split point)', () => {
+    const whole = run([INPUT]);
+    for (let i = 0; i <= INPUT.length; i++) {
+      assert.deepEqual(run([INPUT.subarray(0, i), INPUT.subarray(i)]), whole, `split at ${i}`);
+    }
+    assert.deepEqual(run([...INPUT].map((b) => Buffer.from([b]))), whole, 'byte by byte');
+  });
+
+  test('any random chunking gives the same events (property)', () => {
+    const whole = run([INPUT]);
+    fc.assert(
+      fc.property(fc.array(fc.integer({ min: 0, max: INPUT.length }), { maxLength: 20 }), (cuts) => {
+        const points = [...new Set(cuts)].sort((a, b) => a - b);
+        const chunks: Buffer[] = [];
+        let prev = 0;
+        for (const p of points) {
+          chunks.push(INPUT.subarray(prev, p));
+          prev = p;
+        }
+        chunks.push(INPUT.subarray(prev));
+        assert.deepEqual(run(chunks), whole);
+      }),
+    );
+  });
+
+  test('waits for a decision before reading literal bytes; reject drops the command', () => {
+    const r = new ImapReceiver();
+    r.push(Buffer.from('t1 APPEND INBOX {100000000}\r\nt2 NOOP\r\n'));
+    const ev = r.next();
+    assert.equal(ev?.type, 'literal');
+    assert.equal(r.next(), null, 'paused until acceptLiteral/rejectLiteral');
+    r.rejectLiteral();
+    const next = r.next();
+    assert.equal(next?.type === 'command' && next.bytes.toString(), 't2 NOOP');
+  });
+
+  test('line length and command length limits', () => {
+    const limits = { maxLineLength: 10, maxCommandLength: 20, maxLiterals: 1 };
+    assert.deepEqual(run([Buffer.from('a NOOP\r\n0123456789ABC')], limits), ['cmd:a NOOP', 'err:lineTooLong']);
+    assert.deepEqual(run([Buffer.from('a X {1}\r\nx {1}\r\ny\r\n')], limits), ['lit:1', 'err:commandTooLong']);
+  });
+
+  test('reset discards pipelined input', () => {
+    const r = new ImapReceiver();
+    r.push(Buffer.from('a STARTTLS\r\nb LOGIN x y\r\n'));
+    assert.equal(r.next()?.type, 'command');
+    r.reset();
+    assert.equal(r.next(), null);
+  });
+});

@@ -1,0 +1,78 @@
+/**
+ * The embedding API: what a POP3 server asks of the application, one handler per connection
+ * (popart's Handler, made async). Message numbers are 1-based, as on the wire (RFC 1939 section 3), and
+ * refer to the maildrop as it was when the session locked it.
+ */
+import type { Readable } from 'node:stream';
+import type { SaslCredentialLookup, SaslIdentity } from '../auth/types.ts';
+
+/** Response codes a handler may attach to an error (RFC 2449 section 8, RFC 3206). */
+export type Pop3ResponseCode = 'AUTH' | 'SYS/TEMP' | 'SYS/PERM' | 'IN-USE' | 'LOGIN-DELAY';
+
+/**
+ * An error whose message is shown to the client as `-ERR [CODE] message`. Any other error thrown by a handler
+ * becomes a generic `-ERR [SYS/TEMP]` and is passed to handleSessionError.
+ */
+export class Pop3ReportableError extends Error {
+  override readonly name = 'Pop3ReportableError';
+  /** Response code sent in brackets before the text, if any. */
+  readonly code: Pop3ResponseCode | undefined;
+  constructor(message: string, options: { code?: Pop3ResponseCode; cause?: unknown } = {}) {
+    super(message, options.cause === undefined ? undefined : { cause: options.cause });
+    this.code = options.code;
+  }
+}
+
+/** popart's NewReportableError: a reportable error with an optional response code. */
+export function newReportableError(message: string, code?: Pop3ResponseCode): Pop3ReportableError {
+  return new Pop3ReportableError(message, code === undefined ? {} : { code });
+}
+
+/** Who connected: passed to onConnection. */
+export interface Pop3Peer {
+  readonly remoteAddress?: string;
+  readonly remotePort?: number;
+  readonly localAddress?: string;
+  readonly localPort?: number;
+  /** True for implicit TLS (POP3S); STLS later upgrades the session but not this object. */
+  readonly secure: boolean;
+}
+
+/** Serves one POP3 connection. All methods may throw Pop3ReportableError to show a message to the client. */
+export interface Pop3Handler {
+  /** USER/PASS. Resolve to accept; throw (Pop3ReportableError with code AUTH) to refuse. */
+  authenticatePass(username: string, password: string): Promise<void>;
+  /**
+   * APOP (RFC 1939 section 7): `digest` is the lower-case hex MD5 of the greeting timestamp (given to
+   * setBanner) followed by the shared secret. APOP is offered only when the server enables it AND the handler
+   * implements this method.
+   */
+  authenticateApop?(username: string, digest: string): Promise<void>;
+  /**
+   * AUTH (RFC 5034). Called with the identity a SASL mechanism proved. When absent, 'password' identities go
+   * to authenticatePass (and an authzid different from the user is refused); 'verified' ones are refused.
+   */
+  authenticateSasl?(identity: SaslIdentity): Promise<void>;
+  /** Credentials lookup for mechanisms that verify the user themselves (SCRAM). */
+  readonly saslLookup?: SaslCredentialLookup;
+  /** Called at QUIT in the UPDATE state with the numbers marked deleted (any order). All or nothing. */
+  deleteMessages(numbers: readonly number[]): Promise<void>;
+  /** The message's bytes; the server destroys the stream when done (or early, for TOP). */
+  getMessageReader(number: number): Promise<Readable>;
+  /** Called after a RETR was sent completely (the store handler sets \Seen here). Optional. */
+  messageRetrieved?(number: number): Promise<void>;
+  /** Number of messages in the maildrop; asked once, right after lockMaildrop. */
+  getMessageCount(): Promise<number>;
+  /** Unique id persistent across sessions (UIDL): 1-70 characters from 0x21 to 0x7E (RFC 1939 section 7). */
+  getMessageId(number: number): Promise<string>;
+  /** Size in octets after CRLF normalization (RFC 1939 section 11); asked once per message after the lock. */
+  getMessageSize(number: number): Promise<number>;
+  /** Errors outside the client's control (handler failures, socket errors, bugs) land here. */
+  handleSessionError(err: unknown): void;
+  /** Called after successful authentication; throw to refuse (the client sees -ERR [IN-USE]). */
+  lockMaildrop(): Promise<void>;
+  /** Called once at the end of every session that has a handler, whatever happened, even if lockMaildrop failed. */
+  unlockMaildrop(): Promise<void>;
+  /** With APOP enabled: the greeting timestamp `<pid.time.random@hostname>`, before the greeting is sent. */
+  setBanner(banner: string): Promise<void>;
+}

@@ -1,0 +1,166 @@
+/**
+ * The SQLite store (`mailroom/store/sqlite`): the daemon's default store, on better-sqlite3.
+ *
+ * One database file in the data directory holds accounts, mailboxes, messages and their bytes (chunked
+ * blobs, see docs/storage.md). Durable on resolve (WAL, synchronous = FULL), one transaction per command,
+ * and a change log polled every POLL_INTERVAL_MS so that writes by other processes (`mailroom deliver`, a
+ * second daemon) reach this process's open mailboxes within a second.
+ */
+import { mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { verifyPassword } from '../../auth/password.ts';
+import { StoreError } from '../errors.ts';
+import type { AccountAdmin, Backend, ConnectionInfo, User } from '../types.ts';
+import { openDatabase } from './schema.ts';
+import { SqliteStore } from './store.ts';
+import { SqliteUser } from './user.ts';
+
+export { SCHEMA_VERSION, MIGRATIONS, migrate, openDatabase, schemaVersion } from './schema.ts';
+export { SqliteMailbox } from './mailbox.ts';
+export { SqliteUser } from './user.ts';
+
+/** File name of the database inside the data directory. */
+export const DATABASE_FILE = 'mailroom.sqlite';
+
+/** How often the change log is checked for other processes' commits: well inside the 1 s promise. */
+export const POLL_INTERVAL_MS = 200;
+
+/**
+ * How long change records stay in the log. Pollers read them within one interval; the margin covers a
+ * process paused (debugger, suspended VM) and keeps the table small.
+ */
+export const CHANGE_RETENTION_MS = 10 * 60_000;
+
+/**
+ * Default largest message: 64 MiB, above common MTA limits (Postfix's default is 10 MB) so that the MTA is
+ * the one that refuses, yet bounded because a message is parsed in memory once at append.
+ */
+export const DEFAULT_MAX_MESSAGE_SIZE = 64 * 1024 * 1024;
+
+/** Options of createSqliteBackend. */
+export interface SqliteBackendOptions {
+  /** Data directory; created when missing. The database is `<path>/mailroom.sqlite`. */
+  readonly path: string;
+  /** Largest message accepted by append, in octets ('tooBig' above). */
+  readonly maxMessageSize?: number;
+  /** Change-log poll interval in ms (tests may lower it). */
+  readonly pollIntervalMs?: number;
+  /** Change-log retention in ms. */
+  readonly changeRetentionMs?: number;
+  /** Called with errors of the background poller (the daemon logs them); they never crash the process. */
+  readonly onError?: (error: unknown) => void;
+}
+
+/** The SQLite backend: Backend with openUser and account administration. */
+export interface SqliteBackend extends Backend, AccountAdmin {
+  /** Full path of the database file. */
+  readonly file: string;
+  openUser(username: string, info: ConnectionInfo): Promise<User | null>;
+  /** Check the change log now for other processes' commits (the poller does it every interval). */
+  pollChanges(): void;
+  close(): Promise<void>;
+}
+
+/**
+ * Open (creating and migrating as needed) the store in `options.path`. Synchronous, like better-sqlite3:
+ * it throws when the file cannot be opened or its schema is newer than this code.
+ */
+export function createSqliteBackend(options: SqliteBackendOptions): SqliteBackend {
+  mkdirSync(options.path, { recursive: true });
+  const file = join(options.path, DATABASE_FILE);
+  const db = openDatabase(file);
+  const store = new SqliteStore(db);
+  const maxMessageSize = options.maxMessageSize ?? DEFAULT_MAX_MESSAGE_SIZE;
+  const retention = options.changeRetentionMs ?? CHANGE_RETENTION_MS;
+  const users = new Set<SqliteUser>();
+  const report = options.onError ?? (() => {});
+  let lastPrune = 0;
+
+  const timer = setInterval(() => {
+    try {
+      store.poll();
+      if (Date.now() - lastPrune > retention / 10) {
+        lastPrune = Date.now();
+        store.log.prune(retention);
+      }
+    } catch (err) {
+      report(err);
+    }
+  }, options.pollIntervalMs ?? POLL_INTERVAL_MS);
+  // The poller alone must not keep a process (the `deliver` CLI, a test) alive.
+  timer.unref();
+
+  // Verifying against a fixed hash when the account is unknown keeps the answer time the same, so a
+  // client cannot probe which accounts exist.
+  const decoyHash = '$scrypt$ln=15,r=8,p=1$AAAAAAAAAAAAAAAAAAAAAA==$AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA=';
+
+  const open = (id: number, username: string): SqliteUser => {
+    const user = new SqliteUser(store, id, username, maxMessageSize);
+    users.add(user);
+    return user;
+  };
+
+  const checkOpen = (): void => {
+    if (!db.open) throw new StoreError('unavailable', 'store closed');
+  };
+
+  return {
+    file,
+    async login(username: string, password: string): Promise<User> {
+      checkOpen();
+      const row = store.s.accountByName.get(username);
+      const ok = await verifyPassword(password, row?.password_hash ?? decoyHash);
+      if (!row || !ok) throw new StoreError('authFailed', 'invalid user name or password');
+      return open(row.id, row.username);
+    },
+    async openUser(username: string): Promise<User | null> {
+      checkOpen();
+      const row = store.s.accountByName.get(username);
+      return row ? open(row.id, row.username) : null;
+    },
+    async createAccount(username: string, passwordHash: string): Promise<void> {
+      checkOpen();
+      if (username.length === 0) throw new StoreError('invalid', 'empty user name');
+      store.write(() => {
+        if (store.s.accountByName.get(username)) throw new StoreError('exists', 'account already exists');
+        const id = Number(store.s.insertAccount.run(username, passwordHash, Date.now()).lastInsertRowid);
+        store.insertMailbox(id, 'INBOX', []);
+      });
+    },
+    async setPasswordHash(username: string, passwordHash: string): Promise<void> {
+      checkOpen();
+      store.write(() => {
+        if (store.s.setHash.run(passwordHash, username).changes === 0) throw new StoreError('notFound', 'no such account');
+      });
+    },
+    async deleteAccount(username: string): Promise<void> {
+      checkOpen();
+      store.write((emit) => {
+        const row = store.s.accountByName.get(username);
+        if (!row) throw new StoreError('notFound', 'no such account');
+        for (const box of store.s.mailboxesOf.all(row.id)) store.dropMailbox(username, box, emit);
+        store.s.deleteSubscriptions.run(row.id);
+        store.s.deleteAccount.run(row.id);
+      });
+      store.hub.clearAccount(username);
+    },
+    async listAccounts(): Promise<string[]> {
+      checkOpen();
+      return store.s.listAccounts.all().map((r) => r.username);
+    },
+    async accountExists(username: string): Promise<boolean> {
+      checkOpen();
+      return store.s.accountByName.get(username) !== undefined;
+    },
+    pollChanges(): void {
+      store.poll();
+    },
+    async close(): Promise<void> {
+      if (!db.open) return;
+      clearInterval(timer);
+      for (const u of users) await u.close();
+      users.clear();
+      db.close();
+    },
+  };
+}

@@ -1,0 +1,348 @@
+/** An opened mailbox of the SQLite store: the contract's Mailbox, with MOVE and the expunge log. */
+import { setImmediate as yieldToLoop } from 'node:timers/promises';
+import { decodeMeta } from '../../message/index.ts';
+import { compileSearch } from '../../search/index.ts';
+import type { SearchQuery } from '../../search/types.ts';
+import { normalizeMailboxName } from '../../core/mailbox-name.ts';
+import { hasFlag } from '../../core/flags.ts';
+import { StoreError } from '../errors.ts';
+import type {
+  CopyResult,
+  ExpungeLogMailbox,
+  FlagChange,
+  FlagUpdate,
+  MailboxChange,
+  MailboxInfo,
+  MailboxSnapshot,
+  MessageBody,
+  MessageRecord,
+  MovableMailbox,
+  StoreFlagsResult,
+} from '../types.ts';
+import { applyFlagOp, sameFlags, storableFlags } from './flags.ts';
+import { prefilter } from './search.ts';
+import { MAX_UID, type MailboxRow, type MessageRow, type SqliteStore } from './store.ts';
+
+/** UIDs per statement for fetch and flag updates: bounded statement work per call, as callers page too. */
+export const UID_PAGE = 1000;
+
+/** Messages read per SEARCH page; the event loop gets a turn between pages. */
+export const SEARCH_PAGE = 1000;
+
+type Emit = (account: string, mailboxId: number, change: MailboxChange) => void;
+
+function sortedUnique(uids: readonly number[]): number[] {
+  return [...new Set(uids)].filter((u) => Number.isInteger(u) && u > 0).sort((a, b) => a - b);
+}
+
+function pages<T>(items: readonly T[], size: number): T[][] {
+  const out: T[][] = [];
+  for (let i = 0; i < items.length; i += size) out.push(items.slice(i, i + size));
+  return out;
+}
+
+/** The flags of a message row. */
+export function rowFlags(row: { flags: string }): string[] {
+  return JSON.parse(row.flags) as string[];
+}
+
+/** Per-message flag columns derived from a flag list. */
+export function flagColumns(flags: readonly string[]): { json: string; seen: number; deleted: number } {
+  return { json: JSON.stringify(flags), seen: hasFlag(flags, '\\Seen') ? 1 : 0, deleted: hasFlag(flags, '\\Deleted') ? 1 : 0 };
+}
+
+/** The SQLite store's opened mailbox. */
+export class SqliteMailbox implements MovableMailbox, ExpungeLogMailbox {
+  readonly #store: SqliteStore;
+  readonly #account: { id: number; name: string };
+  readonly #id: number;
+  readonly #uidValidity: number;
+  readonly #onClosed: (m: SqliteMailbox) => void;
+  #unsubscribe: () => void = () => {};
+  #state: 'open' | 'gone' | 'closed' = 'open';
+
+  constructor(
+    store: SqliteStore,
+    account: { id: number; name: string },
+    row: MailboxRow,
+    readonly info: MailboxInfo,
+    readonly snapshot: MailboxSnapshot,
+    readonly readOnly: boolean,
+    onClosed: (m: SqliteMailbox) => void,
+  ) {
+    this.#store = store;
+    this.#account = account;
+    this.#id = row.id;
+    this.#uidValidity = row.uid_validity;
+    this.#onClosed = onClosed;
+  }
+
+  /** Register the listener: called by openMailbox in the same synchronous step as the snapshot. */
+  listen(onChange: (change: MailboxChange) => void): void {
+    this.#unsubscribe = this.#store.hub.subscribe(this.#account.name, String(this.#id), (change) => {
+      if (change.type === 'gone') this.#state = 'gone';
+      onChange(change);
+    });
+    this.#store.openMailboxes.add(this);
+  }
+
+  /** Records of the cross-process feed were pruned before we read them: the session must start over. */
+  onGap(): void {
+    if (this.#state !== 'open') return;
+    this.#store.hub.publish(this.#account.name, String(this.#id), { type: 'gone' });
+  }
+
+  async fetch(uids: readonly number[], options?: { meta?: boolean }): Promise<MessageRecord[]> {
+    this.#check();
+    const out: MessageRecord[] = [];
+    const withMeta = options?.meta === true;
+    for (const page of pages(sortedUnique(uids), UID_PAGE)) {
+      const json = JSON.stringify(page);
+      if (withMeta) {
+        for (const row of this.#store.s.messagesWithMetaByUids.all(this.#id, json)) {
+          out.push({ ...toRecord(row), meta: decodeMeta(row.meta) });
+        }
+      } else {
+        for (const row of this.#store.s.messagesByUids.all(this.#id, json)) out.push(toRecord(row));
+      }
+    }
+    return out;
+  }
+
+  async body(uid: number): Promise<MessageBody> {
+    this.#check();
+    const row = this.#store.s.messageBody.get(this.#id, uid);
+    if (!row) throw new StoreError('notFound', 'message has been expunged');
+    return this.#store.contents.body(row.content_id, row.size);
+  }
+
+  async search(query: SearchQuery): Promise<number[]> {
+    this.#check();
+    const compiled = compileSearch(query);
+    const cond = prefilter(query);
+    const columns =
+      'm.uid, m.content_id, m.flags, m.seen, m.deleted, m.modseq, m.internal_date, m.save_date, m.size, c.email_id, c.thread_id' +
+      (compiled.needsMeta ? ', c.meta' : '');
+    const sql =
+      `SELECT ${columns} FROM messages m JOIN contents c ON c.id = m.content_id WHERE m.mailbox_id = ? AND m.uid > ?` +
+      (cond ? ` AND (${cond.sql})` : '') +
+      ` ORDER BY m.uid LIMIT ${SEARCH_PAGE}`;
+    const stmt = this.#store.db.prepare<unknown[], MessageRow & { meta?: Buffer }>(sql);
+    const out: number[] = [];
+    let after = 0;
+    for (;;) {
+      this.#check();
+      const rows = stmt.all(this.#id, after, ...(cond?.params ?? []));
+      for (const row of rows) {
+        let body: Buffer | undefined;
+        if (compiled.needsBody) {
+          try {
+            body = this.#store.contents.read(row.content_id, row.size, 0, row.size);
+          } catch (err) {
+            if (err instanceof StoreError && err.kind === 'notFound') continue; // expunged meanwhile
+            throw err;
+          }
+        }
+        const match = compiled.match({
+          uid: row.uid,
+          flags: rowFlags(row),
+          internalDate: new Date(row.internal_date),
+          saveDate: new Date(row.save_date),
+          size: row.size,
+          modseq: row.modseq,
+          emailId: row.email_id,
+          threadId: row.thread_id,
+          meta: row.meta ? decodeMeta(row.meta) : undefined,
+          body,
+        });
+        if (match) out.push(row.uid);
+      }
+      if (rows.length < SEARCH_PAGE) break;
+      after = rows[rows.length - 1].uid;
+      await yieldToLoop();
+    }
+    return out;
+  }
+
+  async storeFlags(uids: readonly number[], change: FlagChange): Promise<StoreFlagsResult> {
+    this.#checkWritable();
+    const flags = storableFlags(change.flags);
+    const wanted = sortedUnique(uids);
+    return this.#store.write((emit) => {
+      const box = this.#row();
+      const modified: number[] = [];
+      const pending: { uid: number; flags: string[]; before: string[] }[] = [];
+      for (const page of pages(wanted, UID_PAGE)) {
+        for (const row of this.#store.s.messagesByUids.all(this.#id, JSON.stringify(page))) {
+          // RFC 7162 section 3.1.3: a message changed after UNCHANGEDSINCE is left alone and reported.
+          if (change.unchangedSince !== undefined && row.modseq > change.unchangedSince) {
+            modified.push(row.uid);
+            continue;
+          }
+          const before = rowFlags(row);
+          const next = applyFlagOp(before, change.op, flags);
+          if (!sameFlags(next, before)) pending.push({ uid: row.uid, flags: next, before });
+        }
+      }
+      const updated: FlagUpdate[] = [];
+      if (pending.length === 0) return { updated, modified };
+      const grown = this.#store.growKeywords(this.#id, pending.map((p) => p.flags));
+      if (grown) emit(this.#account.name, this.#id, { type: 'keywords', keywords: grown, origin: this });
+      const modseq = box.highest_modseq + 1;
+      let unseen = 0;
+      let deleted = 0;
+      for (const p of pending) {
+        const next = flagColumns(p.flags);
+        const prev = flagColumns(p.before);
+        unseen += prev.seen - next.seen;
+        deleted += next.deleted - prev.deleted;
+        this.#store.s.updateFlags.run(next.json, next.seen, next.deleted, modseq, this.#id, p.uid);
+        updated.push({ uid: p.uid, flags: p.flags, modseq });
+      }
+      this.#store.s.updateCounters.run(box.uid_next, modseq, 0, unseen, deleted, 0, this.#id);
+      emit(this.#account.name, this.#id, { type: 'flags', updates: updated, origin: this });
+      return { updated: updated.map((u) => ({ ...u, flags: [...u.flags] })), modified };
+    });
+  }
+
+  async copy(uids: readonly number[], destination: string): Promise<CopyResult> {
+    this.#check();
+    return this.#store.write((emit) => this.#copy(emit, uids, destination, false));
+  }
+
+  async move(uids: readonly number[], destination: string): Promise<CopyResult> {
+    this.#checkWritable();
+    return this.#store.write((emit) => this.#copy(emit, uids, destination, true));
+  }
+
+  async expunge(uids?: readonly number[]): Promise<number[]> {
+    this.#checkWritable();
+    const only = uids === undefined ? null : new Set(uids);
+    return this.#store.write((emit) => {
+      this.#row();
+      const doomed = this.#store.s.deletedMessages.all(this.#id).filter((r) => only === null || only.has(r.uid));
+      return this.#expungeRows(emit, doomed);
+    });
+  }
+
+  async remove(uids: readonly number[]): Promise<number[]> {
+    this.#checkWritable();
+    const wanted = sortedUnique(uids);
+    return this.#store.write((emit) => {
+      this.#row();
+      const rows: MessageRow[] = [];
+      for (const page of pages(wanted, UID_PAGE)) rows.push(...this.#store.s.messagesByUids.all(this.#id, JSON.stringify(page)));
+      if (rows.length !== wanted.length) {
+        const found = new Set(rows.map((r) => r.uid));
+        throw new StoreError('notFound', `no message with UID ${wanted.filter((u) => !found.has(u)).join(',')}`);
+      }
+      return this.#expungeRows(emit, rows);
+    });
+  }
+
+  async expungedSince(modseq: number): Promise<number[]> {
+    this.#check();
+    return this.#store.s.expungedSince.all(this.#id, modseq).map((r) => r.uid);
+  }
+
+  async close(): Promise<void> {
+    if (this.#state === 'closed') return;
+    this.#state = 'closed';
+    this.#unsubscribe();
+    this.#store.openMailboxes.delete(this);
+    this.#onClosed(this);
+  }
+
+  /** Remove rows (ascending UIDs): one mutation with one new MODSEQ, logged for QRESYNC. */
+  #expungeRows(emit: Emit, rows: readonly MessageRow[]): number[] {
+    if (rows.length === 0) return [];
+    const box = this.#row();
+    const modseq = box.highest_modseq + 1;
+    let unseen = 0;
+    let deleted = 0;
+    let size = 0;
+    for (const r of rows) {
+      this.#store.s.deleteMessage.run(this.#id, r.uid);
+      this.#store.s.insertExpunged.run(this.#id, r.uid, modseq);
+      unseen += r.seen ? 0 : 1;
+      deleted += r.deleted;
+      size += r.size;
+    }
+    this.#store.s.updateCounters.run(box.uid_next, modseq, -rows.length, -unseen, -deleted, -size, this.#id);
+    this.#store.collectContents(rows.map((r) => r.content_id));
+    const uids = rows.map((r) => r.uid);
+    emit(this.#account.name, this.#id, { type: 'expunge', uids, modseq, origin: this });
+    return [...uids];
+  }
+
+  /** Copy existing UIDs (ascending) to `destination`, sharing the stored bytes; MOVE also expunges here. */
+  #copy(emit: Emit, uids: readonly number[], destination: string, expunge: boolean): CopyResult {
+    this.#row();
+    const dest = this.#store.s.mailboxByName.get(this.#account.id, normalizeMailboxName(destination));
+    if (!dest) throw new StoreError('notFound', 'destination mailbox does not exist');
+    const rows: MessageRow[] = [];
+    for (const page of pages(sortedUnique(uids), UID_PAGE)) rows.push(...this.#store.s.messagesByUids.all(this.#id, JSON.stringify(page)));
+    if (rows.length === 0) return { uidValidity: dest.uid_validity, sourceUids: [], destinationUids: [] };
+    if (dest.uid_next + rows.length - 1 > MAX_UID) throw new StoreError('overQuota', 'mailbox has run out of UIDs');
+    const lists = rows.map(rowFlags);
+    const grown = this.#store.growKeywords(dest.id, lists);
+    if (grown) emit(this.#account.name, dest.id, { type: 'keywords', keywords: grown, origin: this });
+    // RFC 3501 6.4.7 / RFC 8474: the copy keeps flags, internal date and EMAILID; it is a new mutation of
+    // the destination (new MODSEQ) with a new SAVEDATE (RFC 8514).
+    const modseq = dest.highest_modseq + 1;
+    const now = Date.now();
+    const destinationUids: number[] = [];
+    let unseen = 0;
+    let deleted = 0;
+    let size = 0;
+    rows.forEach((r, i) => {
+      const uid = dest.uid_next + i;
+      const cols = flagColumns(lists[i]);
+      this.#store.s.insertMessage.run(dest.id, uid, r.content_id, cols.json, cols.seen, cols.deleted, modseq, r.internal_date, now, r.size);
+      unseen += 1 - cols.seen;
+      deleted += cols.deleted;
+      size += r.size;
+      destinationUids.push(uid);
+    });
+    this.#store.s.updateCounters.run(dest.uid_next + rows.length, modseq, rows.length, unseen, deleted, size, dest.id);
+    emit(this.#account.name, dest.id, { type: 'append', uids: [...destinationUids], modseq, origin: this });
+    const sourceUids = rows.map((r) => r.uid);
+    if (expunge) this.#expungeRows(emit, rows);
+    return { uidValidity: dest.uid_validity, sourceUids, destinationUids };
+  }
+
+  /** The mailbox row, or 'expired' when the mailbox was deleted or re-created under us. */
+  #row(): MailboxRow {
+    this.#check();
+    const row = this.#store.s.mailboxById.get(this.#id);
+    if (!row || row.uid_validity !== this.#uidValidity) {
+      this.#state = 'gone';
+      throw new StoreError('expired', 'mailbox was deleted or renamed');
+    }
+    return row;
+  }
+
+  #check(): void {
+    if (this.#state === 'closed') throw new StoreError('expired', 'mailbox is closed');
+    if (this.#state === 'gone') throw new StoreError('expired', 'mailbox was deleted or renamed');
+    if (!this.#store.db.open) throw new StoreError('unavailable', 'store closed');
+  }
+
+  #checkWritable(): void {
+    this.#check();
+    if (this.readOnly) throw new StoreError('noPermission', 'mailbox is open read-only');
+  }
+}
+
+function toRecord(row: MessageRow): MessageRecord {
+  return {
+    uid: row.uid,
+    flags: rowFlags(row),
+    modseq: row.modseq,
+    internalDate: new Date(row.internal_date),
+    saveDate: new Date(row.save_date),
+    size: row.size,
+    emailId: row.email_id,
+    threadId: row.thread_id,
+  };
+}

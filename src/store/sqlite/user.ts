@@ -1,0 +1,266 @@
+/** An account of the SQLite store: the contract's User. */
+import { encodeMeta, parseMessage } from '../../message/index.ts';
+import { INBOX, HIERARCHY_SEPARATOR, mailboxNameProblem, normalizeMailboxName, parentNames } from '../../core/mailbox-name.ts';
+import { StoreError } from '../errors.ts';
+import type {
+  AppendInput,
+  AppendResult,
+  MailboxInfo,
+  MailboxStatus,
+  OpenMailboxOptions,
+  SpecialUse,
+  User,
+} from '../types.ts';
+import { storableFlags } from './flags.ts';
+import { SqliteMailbox, flagColumns } from './mailbox.ts';
+import { MAX_UID, newObjectId, type MailboxRow, type SqliteStore } from './store.ts';
+
+const SPECIAL_USES: ReadonlySet<string> = new Set(['\\All', '\\Archive', '\\Drafts', '\\Flagged', '\\Junk', '\\Sent', '\\Trash']);
+
+/** The SQLite store's User. */
+export class SqliteUser implements User {
+  readonly #store: SqliteStore;
+  readonly #account: { id: number; name: string };
+  readonly #open = new Set<SqliteMailbox>();
+  readonly #maxMessageSize: number;
+
+  constructor(store: SqliteStore, accountId: number, readonly username: string, maxMessageSize: number) {
+    this.#store = store;
+    this.#account = { id: accountId, name: username };
+    this.#maxMessageSize = maxMessageSize;
+  }
+
+  async listMailboxes(): Promise<MailboxInfo[]> {
+    this.#check();
+    return this.#store.s.listMailboxes.all(this.#account.id).map((r) => ({
+      name: r.name,
+      id: r.object_id,
+      specialUse: r.special_use === '' ? [] : (r.special_use.split(' ') as SpecialUse[]),
+      subscribed: r.subscribed === 1,
+    }));
+  }
+
+  async listSubscriptions(): Promise<string[]> {
+    this.#check();
+    return this.#store.s.subscriptionsOf.all(this.#account.id).map((r) => r.name);
+  }
+
+  async createMailbox(name: string, options?: { specialUse?: readonly SpecialUse[] }): Promise<MailboxInfo> {
+    this.#check();
+    const target = validName(name);
+    const specialUse = [...new Set(options?.specialUse ?? [])];
+    for (const use of specialUse) {
+      if (!SPECIAL_USES.has(use)) throw new StoreError('invalid', `unknown special-use attribute ${String(use)}`);
+    }
+    return this.#store.write(() => {
+      if (this.#get(target)) throw new StoreError('exists', 'mailbox already exists');
+      this.#createParents(target);
+      const row = this.#store.insertMailbox(this.#account.id, target, specialUse);
+      return this.#store.info(row, this.#subscribed(target));
+    });
+  }
+
+  async deleteMailbox(name: string): Promise<void> {
+    this.#check();
+    const target = normalizeMailboxName(name);
+    if (target === INBOX) throw new StoreError('noPermission', 'INBOX cannot be deleted');
+    this.#store.write((emit) => {
+      const row = this.#get(target);
+      if (!row) throw new StoreError('notFound', 'mailbox does not exist');
+      this.#store.dropMailbox(this.#account.name, row, emit);
+    });
+  }
+
+  async renameMailbox(from: string, to: string): Promise<void> {
+    this.#check();
+    const source = normalizeMailboxName(from);
+    const target = validName(to);
+    if (target === source) throw new StoreError('exists', 'mailbox already exists');
+    if (source !== INBOX && target.startsWith(source + HIERARCHY_SEPARATOR)) {
+      throw new StoreError('invalid', 'cannot rename a mailbox under itself');
+    }
+    this.#store.write((emit) => {
+      const row = this.#get(source);
+      if (!row) throw new StoreError('notFound', 'mailbox does not exist');
+      if (this.#get(target)) throw new StoreError('exists', 'mailbox already exists');
+      if (source === INBOX) {
+        // RFC 3501 section 6.3.5: renaming INBOX moves its messages to a new mailbox (new MAILBOXID, RFC
+        // 8474) and leaves INBOX empty; its inferiors are not renamed. INBOX keeps its identity: its
+        // listeners see the messages expunged. The rows move as they are (UIDs, flags, MODSEQ) under the
+        // new mailbox's fresh UIDVALIDITY.
+        this.#createParents(target);
+        const moved = this.#store.insertMailbox(this.#account.id, target, []);
+        const uids = this.#store.s.uids.all(row.id).map((r) => r.uid);
+        this.#store.s.moveMessages.run(moved.id, row.id);
+        this.#store.s.setCounters.run(row.uid_next, row.highest_modseq, row.messages, row.unseen, row.deleted, row.size, moved.id);
+        if (uids.length > 0) {
+          const modseq = row.highest_modseq + 1;
+          for (const uid of uids) this.#store.s.insertExpunged.run(row.id, uid, modseq);
+          this.#store.s.setCounters.run(row.uid_next, modseq, 0, 0, 0, 0, row.id);
+          emit(this.#account.name, row.id, { type: 'expunge', uids, modseq });
+        }
+        return;
+      }
+      // The mailbox and every inferior move together (RFC 3501 section 6.3.5); MAILBOXID stays (RFC 8474).
+      const prefix = source + HIERARCHY_SEPARATOR;
+      const moving = this.#store.s.mailboxesOf
+        .all(this.#account.id)
+        .filter((b) => b.name === source || b.name.startsWith(prefix))
+        .map((b) => ({ row: b, name: target + b.name.slice(source.length) }));
+      for (const m of moving) {
+        if (m.name !== target && this.#get(m.name)) throw new StoreError('exists', `mailbox ${m.name} already exists`);
+        const problem = mailboxNameProblem(m.name);
+        if (problem) throw new StoreError('invalid', problem);
+      }
+      this.#createParents(target);
+      // Two passes through temporary names so that no intermediate state collides on (account, name).
+      for (const m of moving) this.#store.s.renameMailbox.run(`\u0000${m.row.id}`, m.row.id);
+      for (const m of moving) this.#store.s.renameMailbox.run(m.name, m.row.id);
+      for (const m of moving) emit(this.#account.name, m.row.id, { type: 'gone' });
+    });
+  }
+
+  async setSubscribed(name: string, subscribed: boolean): Promise<void> {
+    this.#check();
+    const target = normalizeMailboxName(name);
+    if (subscribed) {
+      const problem = mailboxNameProblem(target);
+      if (problem) throw new StoreError('invalid', problem);
+    }
+    this.#store.write(() => {
+      if (subscribed) this.#store.s.subscribe.run(this.#account.id, target);
+      else this.#store.s.unsubscribe.run(this.#account.id, target);
+    });
+  }
+
+  async status(name: string): Promise<MailboxStatus> {
+    this.#check();
+    const row = this.#get(normalizeMailboxName(name));
+    if (!row) throw new StoreError('notFound', 'mailbox does not exist');
+    return {
+      messages: row.messages,
+      unseen: row.unseen,
+      uidNext: row.uid_next,
+      uidValidity: row.uid_validity,
+      highestModseq: row.highest_modseq,
+      size: row.size,
+      deleted: row.deleted,
+      id: row.object_id,
+    };
+  }
+
+  async append(name: string, messages: readonly AppendInput[]): Promise<AppendResult> {
+    this.#check();
+    const target = normalizeMailboxName(name);
+    // Everything that can fail on input, and the CPU-heavy parse, happens before the transaction: the write
+    // lock is held only for the inserts.
+    const prepared = messages.map((m) => {
+      if (m.content.length > this.#maxMessageSize) throw new StoreError('tooBig', 'message too big');
+      const meta = m.meta ?? parseMessage(m.content);
+      const flags = storableFlags(m.flags ?? []);
+      const internalDate = m.internalDate ?? new Date();
+      if (Number.isNaN(internalDate.getTime())) throw new StoreError('invalid', 'invalid internal date');
+      return { content: m.content, flags, internalDate: internalDate.getTime(), meta: encodeMeta(meta) };
+    });
+    return this.#store.write((emit) => {
+      const box = this.#get(target);
+      if (!box) throw new StoreError('notFound', 'mailbox does not exist');
+      if (prepared.length === 0) return { uidValidity: box.uid_validity, uids: [] };
+      if (box.uid_next + prepared.length - 1 > MAX_UID) throw new StoreError('overQuota', 'mailbox has run out of UIDs');
+      const grown = this.#store.growKeywords(box.id, prepared.map((p) => p.flags));
+      if (grown) emit(this.#account.name, box.id, { type: 'keywords', keywords: grown });
+      const modseq = box.highest_modseq + 1;
+      const now = Date.now();
+      const uids: number[] = [];
+      let unseen = 0;
+      let deleted = 0;
+      let size = 0;
+      prepared.forEach((p, i) => {
+        const uid = box.uid_next + i;
+        const emailId = newObjectId('M');
+        // No threading yet: each message is its own thread (RFC 8474 allows one THREADID per message).
+        const contentId = Number(
+          this.#store.s.insertContent.run(p.content.length, emailId, 'T' + emailId.slice(1), p.meta).lastInsertRowid,
+        );
+        this.#store.contents.write(contentId, p.content);
+        const cols = flagColumns(p.flags);
+        this.#store.s.insertMessage.run(box.id, uid, contentId, cols.json, cols.seen, cols.deleted, modseq, p.internalDate, now, p.content.length);
+        unseen += 1 - cols.seen;
+        deleted += cols.deleted;
+        size += p.content.length;
+        uids.push(uid);
+      });
+      this.#store.s.updateCounters.run(box.uid_next + prepared.length, modseq, prepared.length, unseen, deleted, size, box.id);
+      emit(this.#account.name, box.id, { type: 'append', uids: [...uids], modseq });
+      return { uidValidity: box.uid_validity, uids };
+    });
+  }
+
+  async openMailbox(name: string, options: OpenMailboxOptions): Promise<SqliteMailbox> {
+    this.#check();
+    const target = normalizeMailboxName(name);
+    const store = this.#store;
+    // One read transaction for the catch-up on other processes' records and the snapshot, so the two agree;
+    // the listener is registered in the same synchronous step, after the catch-up is published: no record
+    // can fall between the snapshot and the listener, and none is delivered twice.
+    const taken = store.db.transaction(() => {
+      const remote = store.log.readRemote();
+      const row = this.#get(target);
+      if (!row) return { remote, row: null };
+      const snapshot = {
+        uidValidity: row.uid_validity,
+        uidNext: row.uid_next,
+        highestModseq: row.highest_modseq,
+        uids: store.s.uids.all(row.id).map((r) => r.uid),
+        keywords: store.s.keywords.all(row.id).map((r) => r.keyword),
+        firstUnseenUid: store.s.firstUnseen.get(row.id)?.uid ?? null,
+      };
+      return { remote, row, snapshot, subscribed: this.#subscribed(row.name) };
+    })();
+    store.publish(taken.remote.changes, taken.remote.gap);
+    if (!taken.row) throw new StoreError('notFound', 'mailbox does not exist');
+    const mailbox = new SqliteMailbox(
+      store,
+      this.#account,
+      taken.row,
+      store.info(taken.row, taken.subscribed!),
+      taken.snapshot!,
+      options.readOnly,
+      (m) => this.#open.delete(m),
+    );
+    mailbox.listen(options.onChange);
+    this.#open.add(mailbox);
+    return mailbox;
+  }
+
+  async close(): Promise<void> {
+    for (const m of [...this.#open]) await m.close();
+  }
+
+  #get(name: string): MailboxRow | undefined {
+    return this.#store.s.mailboxByName.get(this.#account.id, name);
+  }
+
+  #subscribed(name: string): boolean {
+    return this.#store.s.isSubscribed.get(this.#account.id, name) !== undefined;
+  }
+
+  /** Create missing parents of a name (inside a write transaction), as CREATE and RENAME require. */
+  #createParents(name: string): void {
+    for (const parent of parentNames(name)) {
+      if (!this.#get(parent)) this.#store.insertMailbox(this.#account.id, parent, []);
+    }
+  }
+
+  #check(): void {
+    if (!this.#store.db.open) throw new StoreError('unavailable', 'store closed');
+  }
+}
+
+/** Normalize a name for creation; 'invalid' with the reason when it cannot be a mailbox; INBOX exists. */
+function validName(name: string): string {
+  const target = normalizeMailboxName(name);
+  const problem = mailboxNameProblem(target);
+  if (problem) throw new StoreError('invalid', problem);
+  return target;
+}
