@@ -70,10 +70,10 @@ function isLeaf(meta: MessageMeta, part: readonly number[]): boolean {
   return p === null || p.kind === 'leaf';
 }
 
-describe('sections match Dovecot', () => {
+void describe('sections match Dovecot', () => {
   for (const [file, items] of Object.entries(expected)) {
     const todo = PARSER_TODO[file];
-    test(file, todo === undefined ? {} : { todo }, () => {
+    void test(file, todo === undefined ? {} : { todo }, () => {
       let raw = readFileSync(`${FIXTURES}/${file}`);
       if (file === '054-bare-lf.eml') raw = Buffer.from(raw.toString('latin1').replace(/\r?\n/g, '\r\n'), 'latin1');
       const meta = parseMessage(raw);
@@ -83,7 +83,7 @@ describe('sections match Dovecot', () => {
         const item = fetchAtt(new ImapDecoder(Buffer.from(key)));
         if (item.type === 'section') {
           const src = locateSection(meta, raw.length, item.section);
-          let data = Buffer.alloc(0);
+          let data: Buffer = Buffer.alloc(0);
           if (src.kind === 'range') data = raw.subarray(src.start, src.end);
           if (src.kind === 'headerFields') data = filterHeaderFields(raw.subarray(src.start, src.end), src.fields, src.not);
           assert.equal(replaceNul(data).toString('base64'), value, `${file} ${key}`);

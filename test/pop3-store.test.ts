@@ -68,8 +68,8 @@ async function multiline(client: Pop3LineClient, line: string): Promise<{ status
   return { status, body: dotUnstuff(await client.readMultilineRaw())! };
 }
 
-describe('storePop3Handler over the memory store', () => {
-  test('STAT/LIST/UIDL/RETR/TOP/DELE/QUIT; IMAP-side INBOX sees \\Seen and the expunge; second session confirms', async () => {
+void describe('storePop3Handler over the memory store', () => {
+  void test('STAT/LIST/UIDL/RETR/TOP/DELE/QUIT; IMAP-side INBOX sees \\Seen and the expunge; second session confirms', async () => {
     const { store, port, errors } = await setup();
     const imap = await observe(store);
     const { uidValidity, uids } = imap.mailbox.snapshot;
@@ -81,7 +81,7 @@ describe('storePop3Handler over the memory store', () => {
     const list = await multiline(client, 'LIST');
     assert.equal(list.body.toString(), MESSAGES.map((m, i) => `${i + 1} ${Buffer.byteLength(m)}\r\n`).join(''));
     const uidl = await multiline(client, 'UIDL');
-    const hex = (n: number) => n.toString(16).toUpperCase().padStart(8, '0');
+    const hex = (n: number) => n.toString(16).padStart(8, '0');
     assert.equal(uidl.body.toString(), uids.map((uid, i) => `${i + 1} ${hex(uid)}${hex(uidValidity)}\r\n`).join(''));
 
     const retr = await multiline(client, 'RETR 1');
@@ -114,7 +114,7 @@ describe('storePop3Handler over the memory store', () => {
     assert.deepEqual(errors, []);
   });
 
-  test('a dropped connection deletes nothing; the lock is per user and shared by every server on the backend', async () => {
+  void test('a dropped connection deletes nothing; the lock is per user and shared by every server on the backend', async () => {
     const { store, port, server } = await setup();
     const second = await setup({}, store);
     const client = await login(port);
@@ -138,7 +138,7 @@ describe('storePop3Handler over the memory store', () => {
     other.destroy();
   });
 
-  test('a message expunged over IMAP during the POP3 session: RETR -ERR, DELE + QUIT still succeed', async () => {
+  void test('a message expunged over IMAP during the POP3 session: RETR -ERR, DELE + QUIT still succeed', async () => {
     const { store, port } = await setup();
     const imap = await observe(store);
     const client = await login(port);
@@ -155,7 +155,7 @@ describe('storePop3Handler over the memory store', () => {
     await imap.close();
   });
 
-  test('markSeen: false leaves flags alone; bad password gives [AUTH]; AUTH PLAIN works over the store', async () => {
+  void test('markSeen: false leaves flags alone; bad password gives [AUTH]; AUTH PLAIN works over the store', async () => {
     const { store, port } = await setup({ markSeen: false });
     const bad = await Pop3LineClient.connect(port);
     await bad.readLine();

@@ -1,3 +1,4 @@
+/* eslint-disable @typescript-eslint/require-await -- the interface is async (Promise-returning) even where this implementation needs no await */
 /**
  * Golden POP3 transcripts against a real listening server (127.0.0.1, port 0) with the in-memory handler.
  * Script lines: `C: text` is sent (consecutive C lines go out in ONE write: pipelining), `S: text` must be the
@@ -10,6 +11,7 @@ import { Readable } from 'node:stream';
 import { Pop3Server, Pop3ReportableError, type Pop3ServerOptions, type Pop3Handler } from '../src/pop3/index.ts';
 import { MemoryMaildrops, Pop3LineClient, testCertificate } from '../src/pop3/testing.ts';
 import { dotUnstuff } from '../src/pop3/dot-stuff.ts';
+import { createScramSha256Mechanism, scramKeys } from '../src/auth/index.ts';
 
 const M1 = 'From: a@example.com\r\nSubject: one\r\n\r\nHello\r\n.dot line\r\nthird\r\n';
 const M2 = 'Subject: two\nX: y\n\nLF only\n';
@@ -98,8 +100,8 @@ const LOGIN = `
   C: PASS secret
   S: +OK Logged in, maildrop has 3 messages (${S1 + S2 + S3} octets).`;
 
-describe('POP3 golden transcripts', () => {
-  test('greeting, CAPA in AUTHORIZATION and TRANSACTION, QUIT', async () => {
+void describe('POP3 golden transcripts', () => {
+  void test('greeting, CAPA in AUTHORIZATION and TRANSACTION, QUIT', async () => {
     await transcript(`
       S: +OK POP3 server ready.
       C: CAPA
@@ -120,7 +122,7 @@ describe('POP3 golden transcripts', () => {
       S: <close>`);
   });
 
-  test('STAT, LIST, LIST n, UIDL, UIDL n, NOOP', async () => {
+  void test('STAT, LIST, LIST n, UIDL, UIDL n, NOOP', async () => {
     await transcript(`
       S: +OK POP3 server ready.
       ${LOGIN}
@@ -148,7 +150,7 @@ describe('POP3 golden transcripts', () => {
       S: +OK Logging out.`);
   });
 
-  test('RETR: dot-stuffing, LF normalization, missing final newline', async () => {
+  void test('RETR: dot-stuffing, LF normalization, missing final newline', async () => {
     await transcript(`
       S: +OK POP3 server ready.
       ${LOGIN}
@@ -176,7 +178,7 @@ describe('POP3 golden transcripts', () => {
       S: .`);
   });
 
-  test('TOP: header, blank line, then n body lines (not n lines of the whole message)', async () => {
+  void test('TOP: header, blank line, then n body lines (not n lines of the whole message)', async () => {
     await transcript(`
       S: +OK POP3 server ready.
       ${LOGIN}
@@ -203,7 +205,7 @@ describe('POP3 golden transcripts', () => {
       S: .`);
   });
 
-  test('DELE hides the message everywhere, RSET restores, QUIT deletes', async () => {
+  void test('DELE hides the message everywhere, RSET restores, QUIT deletes', async () => {
     const { drops } = await transcript(`
       S: +OK POP3 server ready.
       ${LOGIN}
@@ -246,7 +248,7 @@ describe('POP3 golden transcripts', () => {
     assert.equal(drops.isLocked('alice'), false);
   });
 
-  test('command errors and wrong states', async () => {
+  void test('command errors and wrong states', async () => {
     await transcript(`
       S: +OK POP3 server ready.
       C: STAT
@@ -299,7 +301,7 @@ describe('POP3 golden transcripts', () => {
       S: +OK Logging out.`);
   });
 
-  test('PIPELINING: a whole session in one packet is answered in order', async () => {
+  void test('PIPELINING: a whole session in one packet is answered in order', async () => {
     const env = await setup();
     const client = await Pop3LineClient.connect(env.port);
     assert.equal(await client.readLine(), '+OK POP3 server ready.');
@@ -325,7 +327,7 @@ describe('POP3 golden transcripts', () => {
     assert.deepEqual(env.drops.accounts.get('alice')!.messages.map((m) => m.id), ['m1', 'm3']);
   });
 
-  test('AUTH: PLAIN with initial response, PLAIN after empty challenge, LOGIN, cancel, bad base64, listing', async () => {
+  void test('AUTH: PLAIN with initial response, PLAIN after empty challenge, LOGIN, cancel, bad base64, listing', async () => {
     const plain = Buffer.from('\0alice\0secret').toString('base64');
     const bad = Buffer.from('\0alice\0nope').toString('base64');
     await transcript(`
@@ -368,15 +370,52 @@ describe('POP3 golden transcripts', () => {
       C: QUIT
       S: +OK Logging out.`);
     // An authzid other than the user is refused without authenticateSasl.
-    await transcript(`
+    await transcript(
+      `
       S: +OK POP3 server ready.
       C: AUTH PLAIN ${Buffer.from('bob\0alice\0secret').toString('base64')}
       S: -ERR [AUTH] Authorization identity not permitted.
       C: AUTH PLAIN ${Buffer.from('alice\0alice\0secret').toString('base64')}
-      S~ \\+OK Logged in, .*`);
+      S~ \\+OK Logged in, .*`,
+      {},
+      (h) => ({ ...h, authenticateSasl: undefined }),
+    );
   });
 
-  test('lock held by another session: -ERR [IN-USE]; released after QUIT', async () => {
+  void test('AUTH SCRAM-SHA-256 (RFC 7677 vector): final server data goes out as a challenge answered empty', async () => {
+    const nonce = '%hvYDpWUa2RaTCAfuxFIlj)hNlF$k0';
+    const b64 = (s: string) => Buffer.from(s).toString('base64');
+    const env = await setup({ mechanisms: { 'SCRAM-SHA-256': createScramSha256Mechanism({ serverNonce: () => nonce }) } });
+    env.drops.addUser('user', 'pencil');
+    env.drops.scram.set('user', await scramKeys('pencil', { salt: Buffer.from('W22ZaJ0SNY7soEsUEjb6gQ==', 'base64'), iterations: 4096 }));
+    const client = await Pop3LineClient.connect(env.port);
+    await play(client, `
+      S: +OK POP3 server ready.
+      C: AUTH
+      S: +OK
+      S: PLAIN
+      S: LOGIN
+      S: SCRAM-SHA-256
+      S: .
+      C: AUTH SCRAM-SHA-256 ${b64('n,,n=user,r=rOprNGfwEbeRWgbNEkqO')}
+      S: + ${b64(`r=rOprNGfwEbeRWgbNEkqO${nonce},s=W22ZaJ0SNY7soEsUEjb6gQ==,i=4096`)}
+      C: ${b64(`c=biws,r=rOprNGfwEbeRWgbNEkqO${nonce},p=dHzbZapWIk4jUhN+Ute9ytag9zjfMHgsqmmiz7AndVQ=`)}
+      S: + ${b64('v=6rriTRBi23WpRR/wtup+mMhUZUn/dB5nLTJRsjl95G4=')}
+      C:${' '}
+      S: +OK Logged in, maildrop has 0 messages (0 octets).`);
+    client.destroy();
+    // A handler without SCRAM keys does not get the mechanism offered.
+    await transcript(
+      `
+      S: +OK POP3 server ready.
+      C: AUTH SCRAM-SHA-256
+      S: -ERR Unsupported authentication mechanism.`,
+      { mechanisms: { 'SCRAM-SHA-256': createScramSha256Mechanism() } },
+      (h) => ({ ...h, saslLookup: undefined }),
+    );
+  });
+
+  void test('lock held by another session: -ERR [IN-USE]; released after QUIT', async () => {
     const env = await setup();
     const first = await Pop3LineClient.connect(env.port);
     await play(first, `S: +OK POP3 server ready.\n${LOGIN}`);
@@ -396,7 +435,7 @@ describe('POP3 golden transcripts', () => {
     second.destroy();
   });
 
-  test('a dropped connection deletes nothing and unlocks', async () => {
+  void test('a dropped connection deletes nothing and unlocks', async () => {
     const env = await setup();
     const client = await Pop3LineClient.connect(env.port);
     await play(client, `S: +OK POP3 server ready.\n${LOGIN}\nC: DELE 1\nS: +OK Message 1 deleted.`);
@@ -407,7 +446,7 @@ describe('POP3 golden transcripts', () => {
     assert.equal(env.drops.accounts.get('alice')!.messages.length, 3);
   });
 
-  test('deleteMessages failing: -ERR [SYS/TEMP], nothing deleted, unlocked', async () => {
+  void test('deleteMessages failing: -ERR [SYS/TEMP], nothing deleted, unlocked', async () => {
     const { drops } = await transcript(
       `
       S: +OK POP3 server ready.
@@ -425,7 +464,7 @@ describe('POP3 golden transcripts', () => {
     assert.equal((drops.sessionErrors[0] as Error).message, 'disk on fire');
   });
 
-  test('handler errors: reportable text reaches the client, others become a generic -ERR', async () => {
+  void test('handler errors: reportable text reaches the client, others become a generic -ERR', async () => {
     const { drops } = await transcript(
       `
       S: +OK POP3 server ready.
@@ -451,7 +490,7 @@ describe('POP3 golden transcripts', () => {
     assert.equal(drops.sessionErrors.length, 2);
   });
 
-  test('a stream failing mid-message drops the connection', async () => {
+  void test('a stream failing mid-message drops the connection', async () => {
     const { drops } = await transcript(
       `
       S: +OK POP3 server ready.
@@ -475,7 +514,7 @@ describe('POP3 golden transcripts', () => {
     assert.equal((drops.sessionErrors[0] as Error).message, 'read failed');
   });
 
-  test('lockMaildrop throwing a plain error still gives [IN-USE]', async () => {
+  void test('lockMaildrop throwing a plain error still gives [IN-USE]', async () => {
     await transcript(
       `
       S: +OK POP3 server ready.
@@ -488,7 +527,7 @@ describe('POP3 golden transcripts', () => {
     );
   });
 
-  test('APOP: timestamp in the greeting and setBanner, digest checked', async () => {
+  void test('APOP: timestamp in the greeting and setBanner, digest checked', async () => {
     const env = await setup({ apop: true });
     const client = await Pop3LineClient.connect(env.port);
     const greeting = (await client.readLine())!;
@@ -511,7 +550,7 @@ describe('POP3 golden transcripts', () => {
       S: -ERR Unknown command.`);
   });
 
-  test('plaintext refused when neither TLS nor loopback trust: no USER, no SASL, [AUTH] errors', async () => {
+  void test('plaintext refused when neither TLS nor loopback trust: no USER, no SASL, [AUTH] errors', async () => {
     await transcript(
       `
       S: +OK POP3 server ready.
@@ -539,7 +578,7 @@ describe('POP3 golden transcripts', () => {
     );
   });
 
-  test('LOGIN-DELAY is enforced per user', async () => {
+  void test('LOGIN-DELAY is enforced per user', async () => {
     const env = await setup({ loginDelay: 3600 });
     const c1 = await Pop3LineClient.connect(env.port);
     await play(c1, `S: +OK POP3 server ready.\n${LOGIN}\nC: QUIT\nS: +OK Logging out.`);
@@ -557,7 +596,7 @@ describe('POP3 golden transcripts', () => {
     c2.destroy();
   });
 
-  test('limits: too many bad commands, too many auth failures, line too long', async () => {
+  void test('limits: too many bad commands, too many auth failures, line too long', async () => {
     await transcript(
       `
       S: +OK POP3 server ready.
@@ -596,7 +635,7 @@ describe('POP3 golden transcripts', () => {
     );
   });
 
-  test('onConnection returning null refuses the connection', async () => {
+  void test('onConnection returning null refuses the connection', async () => {
     const server = new Pop3Server({ onConnection: () => null });
     servers.push(server);
     const { port } = await server.listen(0);
@@ -604,12 +643,12 @@ describe('POP3 golden transcripts', () => {
     await play(client, 'S: -ERR [SYS/TEMP] Connection refused.\nS: <close>');
   });
 
-  test('timeout below 10 minutes is refused; bad expire is refused', () => {
+  void test('timeout below 10 minutes is refused; bad expire is refused', () => {
     assert.throws(() => new Pop3Server({ onConnection: () => null, timeout: 60_000 }), RangeError);
     assert.throws(() => new Pop3Server({ onConnection: () => null, expire: -1 }), RangeError);
   });
 
-  test('close(): idle sessions are told and unlocked, nothing deleted', async () => {
+  void test('close(): idle sessions are told and unlocked, nothing deleted', async () => {
     const env = await setup();
     const client = await Pop3LineClient.connect(env.port);
     await play(client, `S: +OK POP3 server ready.\n${LOGIN}\nC: DELE 1\nS: +OK Message 1 deleted.`);
@@ -619,7 +658,7 @@ describe('POP3 golden transcripts', () => {
     assert.equal(env.drops.accounts.get('alice')!.messages.length, 3);
   });
 
-  test('STLS: pipelined plaintext after STLS is discarded; CAPA over TLS drops STLS; USER works', async () => {
+  void test('STLS: pipelined plaintext after STLS is discarded; CAPA over TLS drops STLS; USER works', async () => {
     const { key, cert } = await testCertificate();
     const env = await setup({ tls: { key, cert }, loopbackIsSecure: false });
     const client = await Pop3LineClient.connect(env.port);
@@ -659,7 +698,7 @@ describe('POP3 golden transcripts', () => {
       S: +OK Logging out.`);
   });
 
-  test('POP3S (listenTLS): implicit TLS with plaintext auth allowed', async () => {
+  void test('POP3S (listenTLS): implicit TLS with plaintext auth allowed', async () => {
     const { key, cert } = await testCertificate();
     const env = await setup({ tls: { key, cert }, loopbackIsSecure: false });
     const { port } = await env.server.listenTLS(0);
@@ -667,7 +706,7 @@ describe('POP3 golden transcripts', () => {
     await play(client, `S: +OK POP3 server ready.\nC: CAPA\n${CAPA_AUTH}\n${LOGIN}\nC: QUIT\nS: +OK Logging out.`);
   });
 
-  test('serve(Duplex): a session over any stream; RETR body round-trips through dotUnstuff', async () => {
+  void test('serve(Duplex): a session over any stream; RETR body round-trips through dotUnstuff', async () => {
     const { drops } = await setup();
     const server = new Pop3Server({ onConnection: drops.onConnection, allowInsecureAuth: true });
     servers.push(server);
@@ -685,5 +724,57 @@ describe('POP3 golden transcripts', () => {
     const start = text.indexOf(`+OK ${S1} octets\r\n`) + `+OK ${S1} octets\r\n`.length;
     assert.deepEqual(dotUnstuff(Buffer.from(text.slice(start), 'latin1'))?.toString('latin1'), M1);
     assert.match(text, /\+OK Logging out\.\r\n$/);
+  });
+});
+
+void describe('session input split at every byte', () => {
+  void test('the same session split at any byte gives the same output', async () => {
+    const { drops } = await setup();
+    const server = new Pop3Server({ onConnection: drops.onConnection, allowInsecureAuth: true, authFailureDelay: 0 });
+    servers.push(server);
+    const { PassThrough, Duplex } = await import('node:stream');
+    const script = Buffer.from('CAPA\r\nUSER alice\r\nPASS secret\r\nSTAT\r\nLIST\r\nUIDL 1\r\nTOP 1 1\r\nRETR 2\r\nDELE 1\r\nRSET\r\nNOOP\nQUIT\r\n');
+    const runSplit = async (at: number): Promise<string> => {
+      const toServer = new PassThrough();
+      const toClient = new PassThrough();
+      const done = server.serve(Duplex.from({ readable: toServer, writable: toClient }));
+      const chunks: Buffer[] = [];
+      toClient.on('data', (c: Buffer) => chunks.push(c));
+      toServer.write(script.subarray(0, at));
+      await new Promise((resolve) => setImmediate(resolve));
+      toServer.write(script.subarray(at));
+      toServer.end();
+      await done;
+      return Buffer.concat(chunks).toString('latin1');
+    };
+    const whole = await runSplit(script.length);
+    assert.match(whole, /\+OK Logging out\.\r\n$/);
+    assert.ok(whole.includes(`+OK ${S2} octets\r\n${M2_CRLF}.\r\n`));
+    for (let i = 0; i < script.length; i++) assert.equal(await runSplit(i), whole, `split at ${i}`);
+    assert.equal(drops.accounts.get('alice')!.messages.length, 3);
+  });
+});
+
+void describe('autologout', () => {
+  void test('an idle session is closed after the timeout without entering UPDATE', async (t) => {
+    const { drops } = await setup();
+    t.mock.timers.enable({ apis: ['setTimeout'] });
+    const server = new Pop3Server({ onConnection: drops.onConnection, allowInsecureAuth: true, authFailureDelay: 0, timeout: 11 * 60 * 1000 });
+    const { PassThrough, Duplex } = await import('node:stream');
+    const toServer = new PassThrough();
+    const toClient = new PassThrough();
+    const done = server.serve(Duplex.from({ readable: toServer, writable: toClient }));
+    let output = '';
+    toClient.on('data', (c: Buffer) => (output += c.toString('latin1')));
+    toServer.write('USER alice\r\nPASS secret\r\nDELE 1\r\n');
+    while (!output.includes('deleted')) await new Promise((resolve) => setImmediate(resolve));
+    t.mock.timers.tick(10 * 60 * 1000);
+    await new Promise((resolve) => setImmediate(resolve));
+    assert.ok(!output.includes('inactivity'), 'not before the timeout');
+    t.mock.timers.tick(60 * 1000);
+    await done;
+    assert.match(output, /-ERR Disconnected for inactivity\.\r\n$/);
+    assert.equal(drops.accounts.get('alice')!.messages.length, 3);
+    assert.equal(drops.isLocked('alice'), false);
   });
 });

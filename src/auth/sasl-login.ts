@@ -1,3 +1,4 @@
+/* eslint-disable @typescript-eslint/require-await -- the interface is async (Promise-returning) even where this implementation needs no await */
 /**
  * The LOGIN SASL mechanism (draft-murchison-sasl-login, de facto): the server asks "Username:" then
  * "Password:"; each client response is the raw UTF-8 value. An initial response, when given, is the username.

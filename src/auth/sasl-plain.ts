@@ -1,3 +1,4 @@
+/* eslint-disable @typescript-eslint/require-await -- the interface is async (Promise-returning) even where this implementation needs no await */
 /**
  * The PLAIN SASL mechanism (RFC 4616): one message `[authzid] NUL authcid NUL passwd`, UTF-8.
  * The mechanism only parses; the protocol layer checks the password (SaslIdentity kind 'password').

@@ -1,20 +1,21 @@
+/* eslint-disable @typescript-eslint/require-await -- the interface is async (Promise-returning) even where this implementation needs no await */
 import { test, describe } from 'node:test';
 import assert from 'node:assert/strict';
 import { plainMechanism, loginMechanism, parsePlainMessage, defaultMechanisms, mechanismAllowedWithoutTls } from './index.ts';
 
 const ctx = { secure: true };
 
-describe('PLAIN (RFC 4616)', () => {
-  test('initial response with empty authzid', async () => {
+void describe('PLAIN (RFC 4616)', () => {
+  void test('initial response with empty authzid', async () => {
     const s = plainMechanism(ctx);
     const r = await s.step(Buffer.from('\0tim\0tanstaaftanstaaf'));
     assert.deepEqual(r, { type: 'success', identity: { kind: 'password', username: 'tim', password: 'tanstaaftanstaaf' } });
   });
-  test('authzid is kept', async () => {
+  void test('authzid is kept', async () => {
     const r = parsePlainMessage(Buffer.from('Ursel\0Kurt\0xipj3plmq'));
     assert.deepEqual(r, { type: 'success', identity: { kind: 'password', username: 'Kurt', password: 'xipj3plmq', authzid: 'Ursel' } });
   });
-  test('no initial response: empty challenge, then the message', async () => {
+  void test('no initial response: empty challenge, then the message', async () => {
     const s = plainMechanism(ctx);
     const c = await s.step(null);
     assert.equal(c.type, 'challenge');
@@ -23,7 +24,7 @@ describe('PLAIN (RFC 4616)', () => {
     assert.equal(r.type, 'success');
     assert.equal(r.type === 'success' && r.identity.username, 'bob');
   });
-  test('UTF-8 credentials', async () => {
+  void test('UTF-8 credentials', async () => {
     const r = parsePlainMessage(Buffer.from('\0jöhn\0pässwörd'));
     assert.equal(r.type === 'success' && r.identity.kind === 'password' && r.identity.password, 'pässwörd');
   });
@@ -37,25 +38,25 @@ describe('PLAIN (RFC 4616)', () => {
     ['field over 255 octets', Buffer.from('\0' + 'a'.repeat(256) + '\0pw')],
     ['empty message', Buffer.alloc(0)],
   ] as const) {
-    test(`malformed: ${name} -> failure`, async () => {
+    void test(`malformed: ${name} -> failure`, async () => {
       const r = await plainMechanism(ctx).step(bytes);
       assert.equal(r.type, 'failure');
     });
   }
-  test('steps after the end fail', async () => {
+  void test('steps after the end fail', async () => {
     const s = plainMechanism(ctx);
     await s.step(Buffer.from('\0a\0b'));
     assert.equal((await s.step(Buffer.from('\0a\0b'))).type, 'failure');
   });
-  test('a second null response fails', async () => {
+  void test('a second null response fails', async () => {
     const s = plainMechanism(ctx);
     await s.step(null);
     assert.equal((await s.step(null)).type, 'failure');
   });
 });
 
-describe('LOGIN', () => {
-  test('Username: / Password: challenges', async () => {
+void describe('LOGIN', () => {
+  void test('Username: / Password: challenges', async () => {
     const s = loginMechanism(ctx);
     const c1 = await s.step(null);
     assert.deepEqual(c1, { type: 'challenge', data: Buffer.from('Username:') });
@@ -64,13 +65,13 @@ describe('LOGIN', () => {
     const r = await s.step(Buffer.from('secret'));
     assert.deepEqual(r, { type: 'success', identity: { kind: 'password', username: 'alice', password: 'secret' } });
   });
-  test('initial response is the username', async () => {
+  void test('initial response is the username', async () => {
     const s = loginMechanism(ctx);
     assert.deepEqual(await s.step(Buffer.from('alice')), { type: 'challenge', data: Buffer.from('Password:') });
     const r = await s.step(Buffer.from('pw'));
     assert.equal(r.type === 'success' && r.identity.username, 'alice');
   });
-  test('empty or malformed values fail', async () => {
+  void test('empty or malformed values fail', async () => {
     const s1 = loginMechanism(ctx);
     await s1.step(null);
     assert.equal((await s1.step(Buffer.alloc(0))).type, 'failure');
@@ -81,7 +82,7 @@ describe('LOGIN', () => {
     await s3.step(Buffer.from('alice'));
     assert.equal((await s3.step(null)).type, 'failure');
   });
-  test('steps after the end fail', async () => {
+  void test('steps after the end fail', async () => {
     const s = loginMechanism(ctx);
     await s.step(Buffer.from('a'));
     await s.step(Buffer.from('b'));
@@ -89,8 +90,8 @@ describe('LOGIN', () => {
   });
 });
 
-describe('registry', () => {
-  test('defaults and TLS policy', () => {
+void describe('registry', () => {
+  void test('defaults and TLS policy', () => {
     assert.deepEqual([...defaultMechanisms().keys()], ['PLAIN', 'LOGIN']);
     assert.equal(mechanismAllowedWithoutTls('plain'), false);
     assert.equal(mechanismAllowedWithoutTls('LOGIN'), false);

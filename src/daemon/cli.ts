@@ -141,7 +141,9 @@ export type Command =
   | { readonly kind: 'import'; readonly name: string; readonly path: string; readonly mailbox: string | null; readonly overrides: ConfigOverrides };
 
 function usage(message: string, help: string): CliError {
-  return new CliError(ExitCode.usage, `${message}\n\n${help}`);
+  // The first line of the help names the command; point at its --help instead of printing it all.
+  const command = help === HELP.user ? 'user' : /^Usage: mailroom (\w+)/.exec(help)?.[1];
+  return new CliError(ExitCode.usage, `${message}\nRun "mailroom ${command ?? ''}${command ? ' ' : ''}--help" for usage.`);
 }
 
 function parse<O extends NonNullable<ParseArgsConfig['options']>>(args: string[], options: O, help: string) {

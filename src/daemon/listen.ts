@@ -2,7 +2,7 @@
  * Binding listeners: port 0 support (the bound address is read back and logged), EADDRINUSE mapped to a
  * clear start-up error, and connection counting for metrics.
  */
-import type { Server as NetServer, AddressInfo } from 'node:net';
+import type { Server as NetServer, AddressInfo, Socket } from 'node:net';
 import { formatAddress, type ListenAddress } from './address.ts';
 import { CliError, ExitCode } from './exit-codes.ts';
 import type { DaemonMetrics } from './metrics.ts';
@@ -33,13 +33,22 @@ export function bindServer(server: NetServer, address: ListenAddress, what: stri
   });
 }
 
-/** Count accepted and open connections of `server` under `protocol`. */
-export function countConnections(server: NetServer, protocol: string, metrics: DaemonMetrics): void {
-  server.on('connection', (socket: import('node:net').Socket) => {
+/**
+ * Count accepted and open connections of `server` under `protocol`; returns the live sockets, which
+ * shutdown destroys when its deadline passes.
+ */
+export function countConnections(server: NetServer, protocol: string, metrics: DaemonMetrics): Set<Socket> {
+  const sockets = new Set<Socket>();
+  server.on('connection', (socket: Socket) => {
+    sockets.add(socket);
     metrics.connections.inc({ protocol });
     metrics.activeConnections.inc({ protocol });
-    socket.once('close', () => metrics.activeConnections.dec({ protocol }));
+    socket.once('close', () => {
+      sockets.delete(socket);
+      metrics.activeConnections.dec({ protocol });
+    });
   });
+  return sockets;
 }
 
 /**

@@ -63,7 +63,7 @@ export async function runServe(config: DaemonConfig): Promise<number> {
 
 async function serveWithLogger(config: DaemonConfig, logger: DaemonLogger): Promise<number> {
   logger.info(
-    { configFile: config.configFile, dataDir: config.dataDir, store: config.store.kind, pid: process.pid },
+    { configFile: config.configFile, dataDir: config.dataDir, store: config.store.kind },
     `mailroom starting (store=${config.store.kind} data=${config.dataDir})`,
   );
   if (config.staticPassword !== null) {

@@ -44,8 +44,10 @@ export async function ensureSelfSigned(dataDir: string, hostname: string): Promi
     algorithm: 'sha256',
     notAfterDate: notAfter,
     extensions: [
-      { name: 'basicConstraints', cA: false },
-      { name: 'keyUsage', digitalSignature: true, keyEncipherment: true },
+      // A self-signed leaf is its own trust anchor: clients told to trust it (curl --cacert, Node's `ca`)
+      // need it to be allowed to sign certificates, or OpenSSL rejects it as DEPTH_ZERO_SELF_SIGNED_CERT.
+      { name: 'basicConstraints', cA: true, pathLenConstraint: 0, critical: true },
+      { name: 'keyUsage', digitalSignature: true, keyEncipherment: true, keyCertSign: true, critical: true },
       { name: 'extKeyUsage', serverAuth: true },
       {
         name: 'subjectAltName',
@@ -71,6 +73,7 @@ export class TlsManager {
   #context: SecureContext;
   #pem: Pem;
   readonly #servers = new Set<{ setSecureContext(options: TlsOptions): void }>();
+  readonly #reloadListeners: Array<(context: SecureContext) => void> = [];
 
   private constructor(
     readonly files: { readonly cert: string; readonly key: string },
@@ -135,12 +138,18 @@ export class TlsManager {
     this.#servers.add(server);
   }
 
+  /** Call `listener` with the new context after each successful reload (STARTTLS/STLS code that caches one). */
+  onReload(listener: (context: SecureContext) => void): void {
+    this.#reloadListeners.push(listener);
+  }
+
   /** Re-read the files; on success new handshakes use them. Throws TlsConfigError and keeps the old pair. */
   reload(): void {
     const pem = TlsManager.#read(this.files, this.minVersion);
     this.#pem = pem;
     this.#context = TlsManager.#build(pem, this.minVersion);
     for (const server of this.#servers) server.setSecureContext({ cert: pem.cert, key: pem.key, minVersion: this.minVersion });
+    for (const listener of this.#reloadListeners) listener(this.#context);
   }
 }
 

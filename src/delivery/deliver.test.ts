@@ -7,6 +7,12 @@ import type { Backend, User } from '../store/types.ts';
 import { createMemoryBackend } from '../store/memory/index.ts';
 import { deliver } from './deliver.ts';
 
+/** A member of `target`, methods bound to it (a Proxy passes itself as `this` otherwise). */
+function bindOwn(target: User, key: keyof User): unknown {
+  const value: unknown = Reflect.get(target, key);
+  return typeof value === 'function' ? (value as (...args: unknown[]) => unknown).bind(target) : value;
+}
+
 const message = Buffer.from('From: a@b.example\nTo: x@y.example\nSubject: test\nMessage-ID: <m1@b>\n\nHello\n');
 
 async function readAll(backend: Backend, account: string, mailbox = 'INBOX'): Promise<{ bytes: Buffer; date: Date; meta?: MessageMeta }[]> {
@@ -111,9 +117,12 @@ describe('deliver', () => {
       openUser: async (name, i) => {
         const user = await inner.openUser(name, i);
         if (user === null || failures[name] === undefined) return user;
-        const failing: User = Object.create(user) as User;
-        failing.append = () => Promise.reject(failures[name]);
-        return failing;
+        return new Proxy(user, {
+          get: (target, key: keyof User) =>
+            key === 'append'
+              ? () => Promise.reject(failures[name])
+              : bindOwn(target, key),
+        });
       },
     };
     const results = await deliver({ backend, message, recipients: ['q', 'big', 'busy', 'boom', 'ok'] });

@@ -1,12 +1,16 @@
 /**
- * The trace header lines a local delivery prepends, as Dovecot's LMTP and LDA write them
- * (src/lmtp/lmtp-local.c: `Return-Path: <sender>` then `Delivered-To: address`, no angle brackets on the
- * latter). RFC 5321 section 4.4: Return-Path is added by the final delivery and carries the envelope sender,
- * `<>` for the null sender of bounces.
+ * The trace header lines a local delivery prepends, in the form and order Dovecot's LMTP writes them
+ * (src/lmtp/lmtp-local.c, lmtp_local_add_headers): `Return-Path: <sender>` then `Delivered-To: address`
+ * (no angle brackets; the RCPT TO address as given, detail included: lmtp_hdr_delivery_address = final).
+ * RFC 5321 section 4.4: Return-Path is added by the final delivery and carries the envelope sender, `<>` for
+ * the null sender of bounces.
+ *
+ * Two deliberate differences: Dovecot writes Delivered-To only when a transaction has a single recipient
+ * (its header block is shared by all of them), Mailroom writes it for every recipient because each copy
+ * gets its own prefix anyway (meta-shift.ts); and Dovecot's additional `Received:` line is not added.
  */
 
 /** Characters that must never reach a header line: they would split it (header injection). */
-// eslint-disable-next-line no-control-regex
 const CONTROL = /[\u0000-\u001f\u007f]/g;
 
 function clean(address: string): string {

@@ -6,6 +6,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseMessage } from '../message/index.ts';
 import { createMemoryBackend, type MemoryBackend } from '../store/memory/index.ts';
+import type { Backend, Mailbox, User } from '../store/types.ts';
 import { importMessages } from './import.ts';
 
 const FIXTURE = fileURLToPath(new URL('../../test/fixtures/import/sample.mboxrd', import.meta.url));
@@ -22,6 +23,17 @@ async function contents(backend: MemoryBackend, mailbox = 'INBOX'): Promise<{ te
   await box.close();
   await user.close();
   return out;
+}
+
+/** `target` with some members replaced; its own methods stay bound to it. */
+function wrap<T extends object>(target: T, override: Partial<Record<keyof T, unknown>>): T {
+  return new Proxy(target, {
+    get: (t, key) => {
+      if (Object.hasOwn(override, key)) return override[key as keyof T];
+      const value: unknown = Reflect.get(t, key);
+      return typeof value === 'function' ? (value as (...a: unknown[]) => unknown).bind(t) : value;
+    },
+  });
 }
 
 async function withTmp(fn: (dir: string) => Promise<void>): Promise<void> {
@@ -119,6 +131,50 @@ describe('importMessages', () => {
       assert.equal(stored.length, 1000);
       assert.ok(stored[999].text.startsWith('Message-ID: <999@gen>'));
       assert.deepEqual(await importMessages({ backend, username: 'alice', path }), { imported: 0, skipped: 1000, failed: 0 });
+    });
+  });
+
+  test('a store that returns no metadata: Message-IDs are read from the stored header', async () => {
+    const inner = createMemoryBackend({ users: { alice: 'pw' } });
+    const backend: Backend = {
+      login: (u, p, i) => inner.login(u, p, i),
+      openUser: async (name, info) => {
+        const user = await inner.openUser(name, info);
+        if (user === null) return null;
+        return wrap<User>(user, {
+          openMailbox: async (box: string, options: Parameters<User['openMailbox']>[1]) => {
+            const mailbox = await user.openMailbox(box, options);
+            return wrap<Mailbox>(mailbox, {
+              fetch: async (uids: readonly number[]) => (await mailbox.fetch(uids)).map((r) => ({ ...r, meta: undefined })),
+            });
+          },
+        });
+      },
+    };
+    assert.deepEqual(await importMessages({ backend, username: 'alice', path: FIXTURE }), { imported: 3, skipped: 0, failed: 0 });
+    assert.deepEqual(await importMessages({ backend, username: 'alice', path: FIXTURE }), { imported: 0, skipped: 3, failed: 0 });
+  });
+
+  test('a message the store refuses fails alone; the rest of its batch is imported', async () => {
+    await withTmp(async (dir) => {
+      for (let i = 0; i < 5; i++) await writeFile(join(dir, `${i}.eml`), `Message-ID: <${i}@x>\nSubject: ${i === 2 ? 'POISON' : 'ok'}\n\nbody\n`);
+      const inner = createMemoryBackend({ users: { alice: 'pw' } });
+      const backend: Backend = {
+        login: (u, p, i) => inner.login(u, p, i),
+        openUser: async (name, info) => {
+          const user = await inner.openUser(name, info);
+          if (user === null) return null;
+          return wrap<User>(user, {
+            append: (box: string, inputs: Parameters<User['append']>[1]) =>
+              inputs.some((m) => m.content.includes('POISON')) ? Promise.reject(new Error('refused')) : user.append(box, inputs),
+          });
+        },
+      };
+      const errors: string[] = [];
+      const result = await importMessages({ backend, username: 'alice', path: dir, onError: (origin) => errors.push(origin) });
+      assert.deepEqual(result, { imported: 4, skipped: 0, failed: 1 });
+      assert.deepEqual(errors, [join(dir, '2.eml')]);
+      assert.equal((await contents(inner)).length, 4);
     });
   });
 

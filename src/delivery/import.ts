@@ -5,15 +5,14 @@
  * mailbox's existing keys are read once, up front, before its first message is imported.
  */
 import { createHash } from 'node:crypto';
-import { parseMessage } from '../message/index.ts';
-import { unfold } from '../message/header.ts';
+import { firstField, parseHeaderFields, parseMessage } from '../message/index.ts';
 import type { MessageMeta } from '../message/types.ts';
 import { INBOX } from '../core/mailbox-name.ts';
 import { isStoreError, StoreError } from '../store/errors.ts';
-import type { AppendInput, Backend, ConnectionInfo, User } from '../store/types.ts';
-import { IMPORT_BATCH_BYTES, IMPORT_BATCH_MESSAGES, IMPORT_INDEX_PAGE } from './limits.ts';
+import type { AppendInput, Backend, ConnectionInfo, MessageBody, User } from '../store/types.ts';
+import { IMPORT_BATCH_BYTES, IMPORT_BATCH_MESSAGES, IMPORT_INDEX_PAGE, MAX_HEADER_SCAN_BYTES } from './limits.ts';
 import type { MboxFormat } from './mbox.ts';
-import { openSource, type ImportItem } from './sources.ts';
+import { openSource } from './sources.ts';
 
 /** Options for `importMessages`. */
 export interface ImportOptions {
@@ -40,6 +39,11 @@ export interface ImportResult {
   readonly imported: number;
   readonly skipped: number;
   readonly failed: number;
+}
+
+/** Undo header folding (RFC 5322 section 2.2.3): the line breaks go, the whitespace stays. */
+function unfold(value: string): string {
+  return value.replace(/\r?\n/g, '');
 }
 
 /** The duplicate key of a message: its Message-ID when it has one, else a hash of its bytes. */
@@ -75,11 +79,18 @@ async function existingKeys(user: User, name: string): Promise<Set<string>> {
     for (let i = 0; i < uids.length; i += IMPORT_INDEX_PAGE) {
       const records = await mailbox.fetch(uids.slice(i, i + IMPORT_INDEX_PAGE), { meta: true });
       for (const record of records) {
-        const id = record.meta?.envelope.messageId ?? null;
+        let id = record.meta?.envelope.messageId ?? null;
+        let body: MessageBody | null = null;
+        if (record.meta === undefined) {
+          // A store that returned no record: read the Message-ID from the header bytes instead.
+          body = await mailbox.body(record.uid);
+          const head = await body.read(0, Math.min(body.size, MAX_HEADER_SCAN_BYTES));
+          id = firstField(parseHeaderFields(head), 'message-id');
+        }
         if (id !== null && unfold(id).trim() !== '') {
           keys.add(duplicateKey(id, () => Buffer.alloc(0)));
         } else {
-          const body = await mailbox.body(record.uid);
+          body ??= await mailbox.body(record.uid);
           const bytes = await body.read(0, body.size);
           keys.add(duplicateKey(null, () => bytes));
         }
@@ -170,7 +181,7 @@ export async function importMessages(options: ImportOptions): Promise<ImportResu
       progress();
     };
 
-    for await (const item of source.items() as AsyncIterable<ImportItem>) {
+    for await (const item of source.items()) {
       const mailbox = targetOf(base, item.folder);
       if (item.content === null) {
         fail(item.origin, item.error);

@@ -3,7 +3,7 @@
  * message, which moves every byte offset by the prefix length but changes nothing else the parser derives
  * (the prefix is more top-level header fields, none of them an ENVELOPE or MIME field). So the record of
  * `prefix + message` is the record of `message` with the offsets shifted, the prefix put in front of the
- * top-level header block and the size grown; delivery-headers.test.ts checks that against a real re-parse.
+ * top-level header block and the size grown; meta-shift.test.ts checks that against a real re-parse.
  */
 import type { MessageMeta, MimePart } from '../message/types.ts';
 

@@ -35,16 +35,20 @@ export function createProgress(stream: ProgressStream, label = 'import'): Progre
   const tty = stream.isTTY === true;
   let lastLine = '';
   let lastPlainStep = -1;
+  let lastPercent = -1;
   let last = { done: 0, total: 0 };
   return {
     update(done, total) {
       last = { done, total };
       const line = formatProgress(label, done, total);
       if (tty) {
-        // Redraw only when the text changes: a million-message import must not write a million updates.
-        if (line !== lastLine) {
+        // Redraw when the percentage moves (or at the end): a million-message import must not write a million
+        // updates to the terminal.
+        const percent = total > 0 ? Math.floor((done / total) * 100) : 100;
+        if (percent !== lastPercent || (done === total && line !== lastLine)) {
           stream.write(`\r${line}`);
           lastLine = line;
+          lastPercent = percent;
         }
         return;
       }

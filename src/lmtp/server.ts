@@ -113,6 +113,8 @@ export class LmtpServer extends EventEmitter<LmtpServerEvents> {
       socketTimeout: options.socketTimeoutMs ?? DEFAULT_SOCKET_TIMEOUT_MS,
       closeTimeout: options.closeTimeoutMs ?? DEFAULT_CLOSE_TIMEOUT_MS,
       logger: false,
+      // No DNS in a local protocol: the greeting would wait on a reverse lookup of 127.0.0.1.
+      disableReverseLookup: true,
       onRcptTo: (address, session, callback) => {
         this.#checkRecipient(address.address, session).then(
           () => callback(),
@@ -187,7 +189,11 @@ export class LmtpServer extends EventEmitter<LmtpServerEvents> {
       this.#logger.info({ rcpt: address, session: session.id }, 'lmtp unknown recipient');
       throw new LmtpReplyError(550, `<${address}> User doesn't exist`);
     }
-    await resolution.user.close();
+    try {
+      await resolution.user.close();
+    } catch (err) {
+      this.#logger.debug({ err }, 'lmtp closing a looked-up account failed'); // the recipient exists all the same
+    }
   }
 
   async #receive(stream: SMTPServerDataStream, session: SMTPServerSession): Promise<(string | Error)[]> {

@@ -1,5 +1,5 @@
 import { readFileSync, readdirSync } from 'node:fs';
-import { renderGolden } from '/work/main/test/golden/golden.test.ts';
+import { renderGolden } from '/work/main/test/golden/render.ts';
 const only = process.argv[2];
 for (const f of readdirSync('test/fixtures/messages').filter((x) => x.endsWith('.eml')).sort()) {
   if (only && !f.includes(only)) continue;

@@ -20,33 +20,33 @@ function encodeSplit(message: Buffer, cuts: number[], bodyLines?: number): Buffe
   return Buffer.concat(out);
 }
 
-describe('dot-stuffing encoder', () => {
-  test('stuffs leading dots and terminates', () => {
+void describe('dot-stuffing encoder', () => {
+  void test('stuffs leading dots and terminates', () => {
     assert.equal(dotStuff(b('a\r\n.b\r\n..c\r\n.\r\n')).toString('latin1'), 'a\r\n..b\r\n...c\r\n..\r\n.\r\n');
   });
-  test('normalizes bare LF and adds a final CRLF', () => {
+  void test('normalizes bare LF and adds a final CRLF', () => {
     assert.equal(dotStuff(b('a\nb\r\n.c')).toString('latin1'), 'a\r\nb\r\n..c\r\n.\r\n');
     assert.equal(dotStuff(b('x\r')).toString('latin1'), 'x\r\n.\r\n');
     assert.equal(dotStuff(b('')).toString('latin1'), '.\r\n');
   });
-  test('a dot in the middle of a line is untouched', () => {
+  void test('a dot in the middle of a line is untouched', () => {
     assert.equal(dotStuff(b('a.b\r\n')).toString('latin1'), 'a.b\r\n.\r\n');
   });
-  test('TOP: header, blank line, n body lines', () => {
+  void test('TOP: header, blank line, n body lines', () => {
     const msg = b('Subject: x\r\nFrom: y\r\n\r\nl1\r\n.l2\r\nl3\r\n');
     assert.equal(dotStuff(msg, { bodyLines: 0 }).toString('latin1'), 'Subject: x\r\nFrom: y\r\n\r\n.\r\n');
     assert.equal(dotStuff(msg, { bodyLines: 2 }).toString('latin1'), 'Subject: x\r\nFrom: y\r\n\r\nl1\r\n..l2\r\n.\r\n');
     assert.equal(dotStuff(msg, { bodyLines: 99 }).toString('latin1'), 'Subject: x\r\nFrom: y\r\n\r\nl1\r\n..l2\r\nl3\r\n.\r\n');
   });
-  test('TOP with LF-only header separator and a header-only message', () => {
+  void test('TOP with LF-only header separator and a header-only message', () => {
     assert.equal(dotStuff(b('A: 1\n\nbody\nmore\n'), { bodyLines: 1 }).toString('latin1'), 'A: 1\r\n\r\nbody\r\n.\r\n');
     assert.equal(dotStuff(b('A: 1\r\nB: 2'), { bodyLines: 3 }).toString('latin1'), 'A: 1\r\nB: 2\r\n.\r\n');
   });
-  test('normalizedSize counts bare LF twice', () => {
+  void test('normalizedSize counts bare LF twice', () => {
     assert.equal(normalizedSize(b('a\nb\r\n\n')), 8);
     assert.equal(normalizedSize(b('\n')), 2);
   });
-  test('property: any chunking gives the same bytes, and unstuffing round-trips CRLF messages', () => {
+  void test('property: any chunking gives the same bytes, and unstuffing round-trips CRLF messages', () => {
     const lineArb = fc.stringMatching(/^[.a-z \r]{0,6}$/);
     fc.assert(
       fc.property(fc.array(lineArb, { maxLength: 12 }), fc.array(fc.nat(), { maxLength: 8 }), fc.option(fc.nat(5), { nil: undefined }), (lines, cuts, top) => {

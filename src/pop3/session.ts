@@ -122,7 +122,13 @@ export class Pop3Session implements Pop3CommandContext {
   async run(): Promise<void> {
     this.armTimer();
     try {
-      const handler = await this.config.onConnection(this.peer);
+      let handler: Pop3Handler | null;
+      try {
+        handler = await this.config.onConnection(this.peer);
+      } catch (err) {
+        this.reportError(err);
+        handler = null;
+      }
       if (!handler) {
         await this.writeLine('-ERR [SYS/TEMP] Connection refused.');
         return;
@@ -374,7 +380,14 @@ export class Pop3Session implements Pop3CommandContext {
   // ---- capabilities and authentication ----
 
   mechanisms(): string[] {
-    return [...this.config.mechanisms.keys()].filter((name) => this.plaintextAllowed || mechanismAllowedWithoutTls(name));
+    return [...this.config.mechanisms.keys()].filter((name) => this.mechanismUsable(name));
+  }
+
+  /** A mechanism is offered when TLS policy allows it and, for SCRAM, the handler can look up keys. */
+  private mechanismUsable(name: string): boolean {
+    if (!this.plaintextAllowed && !mechanismAllowedWithoutTls(name)) return false;
+    if (name === 'SCRAM-SHA-256' && !this.handler.saslLookup?.scramSha256) return false;
+    return true;
   }
 
   capabilities(): string[] {
@@ -457,6 +470,10 @@ export class Pop3Session implements Pop3CommandContext {
     }
     if (!this.plaintextAllowed && !mechanismAllowedWithoutTls(mechanism)) {
       await this.err('Plaintext authentication disallowed on non-secure (SSL/TLS) connections.', 'AUTH');
+      return;
+    }
+    if (!this.mechanismUsable(mechanism)) {
+      await this.badCommand('Unsupported authentication mechanism.');
       return;
     }
     let response: Buffer | null = null;
@@ -600,7 +617,9 @@ export class Pop3Session implements Pop3CommandContext {
       } catch (err) {
         if (!(err instanceof Pop3ReportableError)) this.reportError(err);
         await this.unlockOnce();
-        await this.err('Some deleted messages not removed.', 'SYS/TEMP');
+        // RFC 1939 section 6: -ERR when removal failed; nothing was removed (the handler's all-or-nothing).
+        if (err instanceof Pop3ReportableError) await this.err(err.message, err.code ?? 'SYS/TEMP');
+        else await this.err('Some deleted messages not removed.', 'SYS/TEMP');
         return;
       }
     }

@@ -1,8 +1,9 @@
+/* eslint-disable @typescript-eslint/require-await -- the interface is async (Promise-returning) even where this implementation needs no await */
 /**
  * POP3 over any store's INBOX (DESIGN.md section 2, issue 4 item 5), so IMAP and POP3 share one mailbox the
  * way they do in Dovecot:
  * - the message list is a snapshot of INBOX taken when the maildrop is locked (RFC 1939 section 8);
- * - UIDL values are built from UIDVALIDITY and UID (Dovecot's default `%08Xu%08Xv`), unique and stable;
+ * - UIDL values are built from UIDVALIDITY and UID (Dovecot's default `%08Xu%08Xv`, lower-case hex as Dovecot prints it), unique and stable;
  * - deletions at QUIT call Mailbox.remove (all or nothing), so IMAP sessions on INBOX get EXPUNGE through
  *   the store's change feed;
  * - a complete RETR sets \Seen (Dovecot's default; `markSeen: false` turns it off);
@@ -155,7 +156,7 @@ class StorePop3Handler implements Pop3Handler {
   }
 
   async getMessageId(number: number): Promise<string> {
-    const hex = (n: number): string => n.toString(16).toUpperCase().padStart(8, '0');
+    const hex = (n: number): string => n.toString(16).padStart(8, '0');
     return `${hex(this.uids[this.index(number)])}${hex(this.uidValidity)}`;
   }
 

@@ -1,3 +1,4 @@
+/* eslint-disable @typescript-eslint/require-await -- the interface is async (Promise-returning) even where this implementation needs no await */
 /**
  * Test and example support: an in-memory maildrop handler (the smallest complete Pop3Handler, with APOP)
  * and a line-oriented POP3 client for transcripts. Not used by the server itself.
@@ -6,6 +7,7 @@ import { createHash } from 'node:crypto';
 import { connect as netConnect, type Socket } from 'node:net';
 import { Readable } from 'node:stream';
 import { connect as tlsConnect, type ConnectionOptions, type TLSSocket } from 'node:tls';
+import type { ScramCredentials } from '../auth/types.ts';
 import { normalizedSize } from './dot-stuff.ts';
 import { Pop3ReportableError, type Pop3Handler, type Pop3Peer } from './handler.ts';
 
@@ -20,6 +22,8 @@ export class MemoryMaildrops {
   readonly accounts = new Map<string, MemoryAccount>();
   private readonly locks = new Set<string>();
   private nextId = 1;
+  /** SCRAM-SHA-256 keys by user, served through the handlers' saslLookup. */
+  readonly scram = new Map<string, ScramCredentials>();
   /** Errors passed to handleSessionError, for assertions. */
   readonly sessionErrors: unknown[] = [];
 
@@ -68,6 +72,14 @@ export class MemoryMaildrops {
         if (!account || banner === null || digest !== expected) throw new Pop3ReportableError('Authentication failed.', { code: 'AUTH' });
         user = username;
       },
+      authenticateSasl: async (identity) => {
+        if (identity.authzid !== undefined && identity.authzid !== identity.username) throw new Pop3ReportableError('Not authorized.', { code: 'AUTH' });
+        const account = this.accounts.get(identity.username);
+        const ok = identity.kind === 'verified' ? account !== undefined : account?.password === identity.password;
+        if (!ok) throw new Pop3ReportableError('Authentication failed.', { code: 'AUTH' });
+        user = identity.username;
+      },
+      saslLookup: { scramSha256: async (username) => this.scram.get(username) ?? null },
       setBanner: async (value) => {
         banner = value;
       },
@@ -191,7 +203,7 @@ export class Pop3LineClient {
 
   /** Upgrade after a +OK to STLS. */
   async startTls(options: ConnectionOptions): Promise<void> {
-    const raw = this.socket as Socket;
+    const raw = this.socket;
     raw.removeAllListeners('data');
     raw.removeAllListeners('end');
     raw.removeAllListeners('close');

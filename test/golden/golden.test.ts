@@ -7,24 +7,10 @@ import { test, describe } from 'node:test';
 import assert from 'node:assert/strict';
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { parseMessage, encodeMeta, decodeMeta } from '../../src/message/index.ts';
-import { envelopeValue } from '../../src/imap/fetch/envelope.ts';
-import { bodyStructureValue } from '../../src/imap/fetch/bodystructure.ts';
-import { renderValue } from '../../src/imap/wire/value-encoder.ts';
+import { renderGolden } from './render.ts';
 
 const FIXTURES = 'test/fixtures/messages';
 const GOLDEN = 'test/golden';
-
-/** Our rendering in the golden file format. */
-export function renderGolden(raw: Buffer): Buffer {
-  // Through the stored record, as a store would serve it.
-  const meta = decodeMeta(encodeMeta(parseMessage(raw)));
-  return Buffer.concat([
-    Buffer.from('ENVELOPE '), renderValue(envelopeValue(meta)), Buffer.from('\n'),
-    Buffer.from('BODY '), renderValue(bodyStructureValue(meta, false)), Buffer.from('\n'),
-    Buffer.from('BODYSTRUCTURE '), renderValue(bodyStructureValue(meta, true)), Buffer.from('\n'),
-  ]);
-}
 
 const fixtures = readdirSync(FIXTURES).filter((f) => f.endsWith('.eml')).sort();
 

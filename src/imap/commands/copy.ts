@@ -3,7 +3,8 @@
  * store copies all or nothing. COPYUID (RFC 4315) is added when the server advertises UIDPLUS.
  */
 import { isStoreError } from '../../store/errors.ts';
-import { ImapErrors } from '../protocol/errors.ts';
+import { ImapError } from '../protocol/errors.ts';
+import { CODES } from '../protocol/response-codes.ts';
 import { atom } from '../protocol/values.ts';
 import type { ImapDecoder } from '../wire/decoder.ts';
 import { formatOrderedUidSet, type SequenceSet } from '../wire/sequence-set.ts';
@@ -29,18 +30,20 @@ export function parseCopyArgs(d: ImapDecoder): CopyArgs {
 async function runCopy(ctx: CommandContext, args: CopyArgs, byUid: boolean): Promise<CommandResult> {
   const view = selectedView(ctx);
   const uids = view.resolve(args.set, byUid);
-  if (uids.length === 0) return { text: 'No messages found' };
+  if (uids.length === 0) return { text: 'No messages found.' };
   let result;
   try {
     result = await view.mailbox.copy(uids, args.destination);
   } catch (err) {
     // RFC 3501 section 6.4.7: a destination that does not exist is NO [TRYCREATE].
-    if (isStoreError(err, 'notFound')) throw ImapErrors.tryCreate();
+    if (isStoreError(err, 'notFound')) {
+      throw new ImapError('NO', `Mailbox doesn't exist: ${args.destination}`, { name: CODES.TRYCREATE });
+    }
     throw err;
   }
   if (result.sourceUids.length > 0 && ctx.capabilities().includes('UIDPLUS')) {
     return {
-      text: 'Copy completed',
+      text: 'Copy completed.',
       code: {
         name: 'COPYUID',
         args: [
@@ -51,7 +54,7 @@ async function runCopy(ctx: CommandContext, args: CopyArgs, byUid: boolean): Pro
       },
     };
   }
-  return { text: 'Copy completed' };
+  return { text: 'Copy completed.' };
 }
 
 /** COPY and UID COPY; both allow pending EXPUNGEs to be sent (RFC 3501 section 7.4.1 names only FETCH, STORE, SEARCH). */
@@ -62,12 +65,12 @@ export const copyCommands: readonly CommandSpec[] = [
     expunge: 'allow',
     parse: (d) => parseCopyArgs(d),
     run: (ctx, args) => runCopy(ctx, args, false),
-  } satisfies CommandSpec<CopyArgs> as CommandSpec,
+  } satisfies CommandSpec<CopyArgs>,
   {
     name: 'UID COPY',
     states: ['selected'],
     expunge: 'allow',
     parse: (d) => parseCopyArgs(d),
     run: (ctx, args) => runCopy(ctx, args, true),
-  } satisfies CommandSpec<CopyArgs> as CommandSpec,
+  } satisfies CommandSpec<CopyArgs>,
 ];

@@ -36,7 +36,7 @@ async function runFetch(ctx: CommandContext, args: FetchArgs, byUid: boolean): P
     // (the session holds the EXPUNGE back during FETCH, RFC 3501 section 7.4.1). A UID FETCH simply
     // skips UIDs that no longer exist (section 6.4.8).
     if (outcome.missing > 0 && !byUid) {
-      return { status: 'NO', code: { name: 'EXPUNGEISSUED' }, text: 'Some of the requested messages no longer exist' };
+      return { status: 'NO', code: { name: 'EXPUNGEISSUED' }, text: 'Some of the requested messages no longer exist.' };
     }
   } catch (err) {
     if (err instanceof UnknownCteError) {
@@ -44,7 +44,7 @@ async function runFetch(ctx: CommandContext, args: FetchArgs, byUid: boolean): P
     }
     throw err;
   }
-  return { text: 'Fetch completed' };
+  return { text: 'Fetch completed.' };
 }
 
 /** FETCH and UID FETCH. Sequence-number FETCH defers EXPUNGE (RFC 3501 section 7.4.1). */
@@ -55,12 +55,12 @@ export const fetchCommands: readonly CommandSpec[] = [
     expunge: 'defer',
     parse: (d) => parseFetchArgs(d),
     run: (ctx, args) => runFetch(ctx, args, false),
-  } satisfies CommandSpec<FetchArgs> as CommandSpec,
+  } satisfies CommandSpec<FetchArgs>,
   {
     name: 'UID FETCH',
     states: ['selected'],
     expunge: 'allow',
     parse: (d) => parseFetchArgs(d),
     run: (ctx, args) => runFetch(ctx, args, true),
-  } satisfies CommandSpec<FetchArgs> as CommandSpec,
+  } satisfies CommandSpec<FetchArgs>,
 ];

@@ -38,8 +38,8 @@ function query(text: string): unknown {
   return toSearchQuery(parsed.key, fakeView(), utf8);
 }
 
-describe('SEARCH key parser', () => {
-  test('flag keys and their negations', () => {
+void describe('SEARCH key parser', () => {
+  void test('flag keys and their negations', () => {
     assert.deepEqual(query('SEEN'), { type: 'flag', flag: '\\Seen' });
     assert.deepEqual(query('unanswered'), { type: 'not', key: { type: 'flag', flag: '\\Answered' } });
     for (const [k, f] of [['ANSWERED', '\\Answered'], ['DELETED', '\\Deleted'], ['DRAFT', '\\Draft'], ['FLAGGED', '\\Flagged']]) {
@@ -51,7 +51,7 @@ describe('SEARCH key parser', () => {
     assert.deepEqual(query('UNKEYWORD foo'), { type: 'not', key: { type: 'flag', flag: 'foo' } });
   });
 
-  test('several keys are ANDed; ALL', () => {
+  void test('several keys are ANDed; ALL', () => {
     assert.deepEqual(query('ALL'), { type: 'all' });
     assert.deepEqual(query('SEEN DELETED'), {
       type: 'and',
@@ -62,7 +62,7 @@ describe('SEARCH key parser', () => {
     });
   });
 
-  test('header, body and text keys', () => {
+  void test('header, body and text keys', () => {
     assert.deepEqual(query('FROM alice'), { type: 'header', field: 'from', value: 'alice' });
     assert.deepEqual(query('TO "bob smith"'), { type: 'header', field: 'to', value: 'bob smith' });
     assert.deepEqual(query('CC c BCC d SUBJECT {5}\r\nhello'), {
@@ -77,7 +77,7 @@ describe('SEARCH key parser', () => {
     assert.deepEqual(query('BODY x TEXT y'), { type: 'and', keys: [{ type: 'body', value: 'x' }, { type: 'text', value: 'y' }] });
   });
 
-  test('dates and sizes', () => {
+  void test('dates and sizes', () => {
     assert.deepEqual(query('BEFORE 1-Feb-1994'), { type: 'internalDate', op: 'before', date: '1994-02-01' });
     assert.deepEqual(query('ON "15-mar-2020"'), { type: 'internalDate', op: 'on', date: '2020-03-15' });
     assert.deepEqual(query('SINCE 31-Dec-1999'), { type: 'internalDate', op: 'since', date: '1999-12-31' });
@@ -93,7 +93,7 @@ describe('SEARCH key parser', () => {
     });
   });
 
-  test('OR, NOT and parentheses', () => {
+  void test('OR, NOT and parentheses', () => {
     assert.deepEqual(query('OR SEEN (FLAGGED DRAFT)'), {
       type: 'or',
       left: { type: 'flag', flag: '\\Seen' },
@@ -103,7 +103,7 @@ describe('SEARCH key parser', () => {
     assert.deepEqual(query('(SEEN)'), { type: 'flag', flag: '\\Seen' });
   });
 
-  test('sequence sets, UID sets and $ become UID ranges of the view', () => {
+  void test('sequence sets, UID sets and $ become UID ranges of the view', () => {
     assert.deepEqual(query('2:3'), { type: 'uid', ranges: [{ start: 20, end: 20 }, { start: 30, end: 30 }] });
     assert.deepEqual(query('*'), { type: 'uid', ranges: [{ start: 40, end: 40 }] });
     // Sequence numbers past the end match nothing (Dovecot answers `* SEARCH`), no BAD.
@@ -115,21 +115,21 @@ describe('SEARCH key parser', () => {
     assert.deepEqual(query('$'), { type: 'uid', ranges: [{ start: 20, end: 20 }, { start: 40, end: 40 }] });
   });
 
-  test('RECENT, NEW, OLD use the session view', () => {
+  void test('RECENT, NEW, OLD use the session view', () => {
     const recent = { type: 'uid', ranges: [{ start: 30, end: 30 }, { start: 40, end: 40 }] };
     assert.deepEqual(query('RECENT'), recent);
     assert.deepEqual(query('NEW'), { type: 'and', keys: [recent, { type: 'not', key: { type: 'flag', flag: '\\Seen' } }] });
     assert.deepEqual(query('OLD'), { type: 'not', key: recent });
   });
 
-  test('CHARSET is kept, strings stay octets until decoded', () => {
+  void test('CHARSET is kept, strings stay octets until decoded', () => {
     const parsed = parse('CHARSET iso-8859-1 SUBJECT {4}\r\ncaf\xe9');
     assert.equal(parsed.charset, 'iso-8859-1');
     assert.deepEqual(parsed.key, { type: 'header', field: 'subject', value: Buffer.from('caf\xe9', 'latin1') });
     assert.equal(parse('ALL').charset, null);
   });
 
-  test('malformed searches are BAD', () => {
+  void test('malformed searches are BAD', () => {
     for (const bad of [
       '',
       'NOTAKEY',
@@ -153,14 +153,14 @@ describe('SEARCH key parser', () => {
     }
   });
 
-  test('nesting is limited', () => {
+  void test('nesting is limited', () => {
     const ok = 'NOT '.repeat(MAX_SEARCH_DEPTH - 1) + 'SEEN';
     assert.doesNotThrow(() => parse(ok));
     assert.throws(() => parse('NOT '.repeat(MAX_SEARCH_DEPTH + 1) + 'SEEN'), DecodeError);
     assert.throws(() => parse('('.repeat(MAX_SEARCH_DEPTH + 1) + 'SEEN' + ')'.repeat(MAX_SEARCH_DEPTH + 1)), DecodeError);
   });
 
-  test('uidRanges compacts', () => {
+  void test('uidRanges compacts', () => {
     assert.deepEqual(uidRanges([1, 2, 3, 5, 7, 8]), [
       { start: 1, end: 3 },
       { start: 5, end: 5 },

@@ -190,12 +190,14 @@ class KeyParser {
  * `SP [CHARSET SP astring SP] search-key *(SP search-key)`, up to the end of the command.
  */
 export function parseSearch(d: ImapDecoder): ParsedSearch {
+  if (d.atEnd()) d.fail('Missing search parameters');
   d.sp();
   let charset: string | null = null;
   if (d.accept('CHARSET ')) {
     charset = d.astring();
     d.sp();
   }
+  if (d.atEnd()) d.fail('Missing search parameters');
   const key = new KeyParser(d).keys();
   d.end();
   return { charset, key };

@@ -57,7 +57,7 @@ async function runSearch(ctx: CommandContext, args: ParsedSearch, byUid: boolean
     if (seq !== 0) numbers.push(byUid ? uid : seq);
   }
   await writeSearchResponse(ctx, numbers);
-  return { text: 'Search completed' };
+  return { text: 'Search completed.' };
 }
 
 /** SEARCH and UID SEARCH. Sequence-number SEARCH defers EXPUNGE (RFC 3501 section 7.4.1). */
@@ -68,12 +68,12 @@ export const searchCommands: readonly CommandSpec[] = [
     expunge: 'defer',
     parse: (d) => parseSearch(d),
     run: (ctx, args) => runSearch(ctx, args, false),
-  } satisfies CommandSpec<ParsedSearch> as CommandSpec,
+  } satisfies CommandSpec<ParsedSearch>,
   {
     name: 'UID SEARCH',
     states: ['selected'],
     expunge: 'allow',
     parse: (d) => parseSearch(d),
     run: (ctx, args) => runSearch(ctx, args, true),
-  } satisfies CommandSpec<ParsedSearch> as CommandSpec,
+  } satisfies CommandSpec<ParsedSearch>,
 ];

@@ -6,27 +6,27 @@ import { parseCopyArgs } from './copy.ts';
 
 const store = (text: string) => parseStoreArgs(new ImapDecoder(Buffer.from(' ' + text)));
 
-describe('STORE arguments', () => {
-  test('FLAGS, +FLAGS, -FLAGS and .SILENT', () => {
+void describe('STORE arguments', () => {
+  void test('FLAGS, +FLAGS, -FLAGS and .SILENT', () => {
     assert.deepEqual(store('1:3 FLAGS (\\Seen)'), { set: { ranges: [{ start: 1, end: 3 }] }, op: 'set', silent: false, flags: ['\\Seen'] });
     assert.deepEqual(store('1 +FLAGS.SILENT (\\seen foo)'), { set: { ranges: [{ start: 1, end: 1 }] }, op: 'add', silent: true, flags: ['\\Seen', 'foo'] });
     assert.equal(store('1 -flags ()').op, 'remove');
     assert.deepEqual(store('1 -flags ()').flags, []);
   });
 
-  test('flags without parentheses', () => {
+  void test('flags without parentheses', () => {
     assert.deepEqual(store('* FLAGS \\Seen \\Flagged $Label').flags, ['\\Seen', '\\Flagged', '$Label']);
   });
 
-  test('\\Recent, unknown system flags and bad syntax are BAD', () => {
+  void test('\\Recent, unknown system flags and bad syntax are BAD', () => {
     for (const bad of ['1 +FLAGS (\\Recent)', '1 FLAGS \\Foo', '1 FLAGS (\\*)', '1 XFLAGS (a)', '1 FLAGS', '1 FLAGS ', '1 +FLAGS (a', '1 FLAGS.LOUD (a)', 'x FLAGS (a)']) {
       assert.throws(() => store(bad), DecodeError, bad);
     }
   });
 });
 
-describe('COPY arguments', () => {
-  test('set and mailbox name (modified UTF-7 decoded, INBOX normalized)', () => {
+void describe('COPY arguments', () => {
+  void test('set and mailbox name (modified UTF-7 decoded, INBOX normalized)', () => {
     const copy = (text: string) => parseCopyArgs(new ImapDecoder(Buffer.from(' ' + text)));
     assert.deepEqual(copy('2:4 "Saved Items"'), { set: { ranges: [{ start: 2, end: 4 }] }, destination: 'Saved Items' });
     assert.equal(copy('1 inbox').destination, 'INBOX');

@@ -88,11 +88,11 @@ async function runStore(ctx: CommandContext, args: StoreArgs, byUid: boolean): P
   // Checked before resolving the set so that an EXAMINEd mailbox refuses every STORE the same way.
   if (view.readOnly) throw ImapErrors.mailboxReadOnly();
   const uids = view.resolve(args.set, byUid);
-  if (uids.length === 0) return { text: 'Store completed' };
+  if (uids.length === 0) return { text: 'Store completed.' };
   const result = await view.mailbox.storeFlags(uids, { op: args.op, flags: args.flags });
   // Like Dovecot, only messages whose flags changed are reported; .SILENT reports none (RFC 3501 6.4.6).
   if (!args.silent) await reportUpdates(ctx, view, result.updated, byUid);
-  return { text: 'Store completed' };
+  return { text: 'Store completed.' };
 }
 
 /** STORE and UID STORE. Sequence-number STORE defers EXPUNGE (RFC 3501 section 7.4.1). */
@@ -103,12 +103,12 @@ export const storeCommands: readonly CommandSpec[] = [
     expunge: 'defer',
     parse: (d) => parseStoreArgs(d),
     run: (ctx, args) => runStore(ctx, args, false),
-  } satisfies CommandSpec<StoreArgs> as CommandSpec,
+  } satisfies CommandSpec<StoreArgs>,
   {
     name: 'UID STORE',
     states: ['selected'],
     expunge: 'allow',
     parse: (d) => parseStoreArgs(d),
     run: (ctx, args) => runStore(ctx, args, true),
-  } satisfies CommandSpec<StoreArgs> as CommandSpec,
+  } satisfies CommandSpec<StoreArgs>,
 ];

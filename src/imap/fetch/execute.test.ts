@@ -21,14 +21,16 @@ const MSG2 = Buffer.from(
 class Collector implements ResponseWriter {
   chunks: Buffer[] = [];
   streams = 0;
-  async untagged(...values: Parameters<ResponseWriter['untagged']>): Promise<void> {
+  untagged(...values: Parameters<ResponseWriter['untagged']>): Promise<void> {
     this.chunks.push(Buffer.from('* '), ...values.map((v) => renderValue(v)), Buffer.from('\r\n'));
+    return Promise.resolve();
   }
-  async status(): Promise<void> {
-    throw new Error('not used');
+  status(): Promise<void> {
+    return Promise.reject(new Error('not used'));
   }
-  async raw(bytes: Buffer): Promise<void> {
+  raw(bytes: Buffer): Promise<void> {
     this.chunks.push(Buffer.from(bytes));
+    return Promise.resolve();
   }
   async stream(source: Readable): Promise<void> {
     this.streams++;
@@ -72,8 +74,8 @@ async function fetch(v: SelectedView, atts: string, uids: number[], uid = false)
   return { text: out.text(), outcome, streams: out.streams };
 }
 
-describe('FETCH executor', () => {
-  test('simple items, \\Recent from the view, INTERNALDATE format', async () => {
+void describe('FETCH executor', () => {
+  void test('simple items, \\Recent from the view, INTERNALDATE format', async () => {
     const { mailbox } = await setup([MSG1, MSG2], [[], ['\\Flagged']]);
     const r = await fetch(view(mailbox), 'FAST', [1, 2]);
     assert.equal(
@@ -84,13 +86,13 @@ describe('FETCH executor', () => {
     assert.deepEqual(r.outcome, { missing: 0 });
   });
 
-  test('UID FETCH answers UID first', async () => {
+  void test('UID FETCH answers UID first', async () => {
     const { mailbox } = await setup([MSG1]);
     const r = await fetch(view(mailbox), '(FLAGS)', [1], true);
     assert.equal(r.text, '* 1 FETCH (UID 1 FLAGS (\\Recent))\r\n');
   });
 
-  test('BODY.PEEK sections, partials, HEADER.FIELDS; no \\Seen', async () => {
+  void test('BODY.PEEK sections, partials, HEADER.FIELDS; no \\Seen', async () => {
     const { mailbox } = await setup([MSG1]);
     const v = view(mailbox);
     assert.equal((await fetch(v, 'BODY.PEEK[]<0.5>', [1])).text, '* 1 FETCH (BODY[]<0> {5}\r\nFrom:)\r\n');
@@ -105,7 +107,7 @@ describe('FETCH executor', () => {
     assert.deepEqual(rec.flags, []);
   });
 
-  test('a non-PEEK section sets \\Seen and adds FLAGS once', async () => {
+  void test('a non-PEEK section sets \\Seen and adds FLAGS once', async () => {
     const { mailbox } = await setup([MSG1]);
     const v = view(mailbox);
     assert.equal((await fetch(v, 'BODY[TEXT]', [1])).text, '* 1 FETCH (FLAGS (\\Seen \\Recent) BODY[TEXT] {23}\r\nHello world\r\nline two\r\n)\r\n');
@@ -114,13 +116,13 @@ describe('FETCH executor', () => {
     assert.deepEqual(rec.flags, ['\\Seen']);
   });
 
-  test('UID FETCH RFC822 sets \\Seen: FLAGS goes after UID', async () => {
+  void test('UID FETCH RFC822 sets \\Seen: FLAGS goes after UID', async () => {
     const { mailbox } = await setup([MSG1]);
     const r = await fetch(view(mailbox), 'RFC822', [1], true);
     assert.equal(r.text, `* 1 FETCH (UID 1 FLAGS (\\Seen \\Recent) RFC822 {${MSG1.length}}\r\n${MSG1.toString('latin1')})\r\n`);
   });
 
-  test('read-only mailboxes never get \\Seen', async () => {
+  void test('read-only mailboxes never get \\Seen', async () => {
     const { mailbox } = await setup([MSG1]);
     const r = await fetch(view(mailbox, true), 'BODY[TEXT]', [1]);
     assert.equal(r.text, '* 1 FETCH (BODY[TEXT] {23}\r\nHello world\r\nline two\r\n)\r\n');
@@ -128,7 +130,7 @@ describe('FETCH executor', () => {
     assert.deepEqual(rec.flags, []);
   });
 
-  test('BINARY and BINARY.SIZE decode; NUL makes a literal8', async () => {
+  void test('BINARY and BINARY.SIZE decode; NUL makes a literal8', async () => {
     const { mailbox } = await setup([MSG2]);
     const v = view(mailbox);
     const r = await fetch(v, '(BINARY.PEEK[2] BINARY.SIZE[2] BINARY.PEEK[1]<1.2> BINARY.PEEK[9])', [1]);
@@ -138,7 +140,7 @@ describe('FETCH executor', () => {
     );
   });
 
-  test('an unknown transfer encoding fails before anything of that message is written', async () => {
+  void test('an unknown transfer encoding fails before anything of that message is written', async () => {
     const { mailbox } = await setup([MSG2]);
     const out = new Collector();
     const plan = buildFetchPlan(fetchAttList(new ImapDecoder(Buffer.from('(UID BINARY.PEEK[3])'))), { uid: false });
@@ -146,7 +148,7 @@ describe('FETCH executor', () => {
     assert.equal(out.text(), '');
   });
 
-  test('ENVELOPE, BODY and BODYSTRUCTURE come from the metadata', async () => {
+  void test('ENVELOPE, BODY and BODYSTRUCTURE come from the metadata', async () => {
     const { mailbox } = await setup([MSG1]);
     const r = await fetch(view(mailbox), '(ENVELOPE BODY)', [1]);
     assert.equal(
@@ -155,7 +157,7 @@ describe('FETCH executor', () => {
     );
   });
 
-  test('large literals are streamed, and partial windows of them too', async () => {
+  void test('large literals are streamed, and partial windows of them too', async () => {
     const big = Buffer.concat([Buffer.from('Subject: big\r\n\r\n'), Buffer.alloc(STREAM_THRESHOLD + 10, 0x61)]);
     const { mailbox } = await setup([big]);
     const r = await fetch(view(mailbox), 'BODY.PEEK[]', [1]);
@@ -166,7 +168,7 @@ describe('FETCH executor', () => {
     assert.equal(p.text, `* 1 FETCH (BODY[TEXT]<5> {${STREAM_THRESHOLD + 5}}\r\n${'a'.repeat(STREAM_THRESHOLD + 5)})\r\n`);
   });
 
-  test('messages expunged by another session are counted as missing', async () => {
+  void test('messages expunged by another session are counted as missing', async () => {
     const { user, mailbox } = await setup([MSG1, MSG2]);
     const v = view(mailbox);
     const other = await user.openMailbox('INBOX', { readOnly: false, onChange: () => {} });
@@ -177,7 +179,7 @@ describe('FETCH executor', () => {
     assert.match(r.text, /^\* 2 FETCH \(UID 2 BODY\[HEADER\] \{/);
   });
 
-  test('pages of UIDs: many messages, one response each', async () => {
+  void test('pages of UIDs: many messages, one response each', async () => {
     const msgs = Array.from({ length: 2500 }, (_, i) => Buffer.from(`Subject: ${i}\r\n\r\nbody ${i}\r\n`));
     const { mailbox } = await setup(msgs);
     const uids = [...mailbox.snapshot.uids];

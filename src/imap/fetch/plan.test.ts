@@ -14,31 +14,31 @@ function labels(text: string): string[] {
   return parse(text).map(itemLabel);
 }
 
-describe('fetch att list', () => {
-  test('macros expand as RFC 3501 section 6.4.5 says', () => {
+void describe('fetch att list', () => {
+  void test('macros expand as RFC 3501 section 6.4.5 says', () => {
     assert.deepEqual(labels('ALL'), ['FLAGS', 'INTERNALDATE', 'RFC822.SIZE', 'ENVELOPE']);
     assert.deepEqual(labels('fast'), ['FLAGS', 'INTERNALDATE', 'RFC822.SIZE']);
     assert.deepEqual(labels('FULL'), ['FLAGS', 'INTERNALDATE', 'RFC822.SIZE', 'ENVELOPE', 'BODY']);
   });
 
-  test('macros are not allowed inside a list', () => {
+  void test('macros are not allowed inside a list', () => {
     assert.throws(() => parse('(ALL)'), DecodeError);
     assert.throws(() => parse('(FLAGS FAST)'), DecodeError);
   });
 
-  test('every simple item', () => {
+  void test('every simple item', () => {
     assert.deepEqual(
       labels('(ENVELOPE FLAGS INTERNALDATE RFC822 RFC822.HEADER RFC822.SIZE RFC822.TEXT BODY BODYSTRUCTURE UID)'),
       ['ENVELOPE', 'FLAGS', 'INTERNALDATE', 'RFC822', 'RFC822.HEADER', 'RFC822.SIZE', 'RFC822.TEXT', 'BODY', 'BODYSTRUCTURE', 'UID'],
     );
   });
 
-  test('a single item without parentheses', () => {
+  void test('a single item without parentheses', () => {
     assert.deepEqual(parse('uid'), [{ type: 'uid' }]);
     assert.deepEqual(labels('BODY[]'), ['BODY[]']);
   });
 
-  test('sections', () => {
+  void test('sections', () => {
     assert.deepEqual(parse('BODY[]')[0], { type: 'section', name: 'BODY', section: { part: [], text: null }, partial: null, peek: false });
     assert.deepEqual(parse('BODY.PEEK[1.2.3]')[0], {
       type: 'section',
@@ -56,7 +56,7 @@ describe('fetch att list', () => {
     ]);
   });
 
-  test('HEADER.FIELDS lists are echoed upper-cased, as Dovecot does', () => {
+  void test('HEADER.FIELDS lists are echoed upper-cased, as Dovecot does', () => {
     const [item] = parse('BODY.PEEK[HEADER.FIELDS (subject "From" {2}\r\nto)]');
     assert.equal(item.type, 'section');
     if (item.type !== 'section') return;
@@ -65,7 +65,7 @@ describe('fetch att list', () => {
     assert.equal(labels('BODY[1.HEADER.FIELDS.NOT (X-A)]')[0], 'BODY[1.HEADER.FIELDS.NOT (X-A)]');
   });
 
-  test('partials echo only the origin', () => {
+  void test('partials echo only the origin', () => {
     const [item] = parse('BODY[]<0.100>');
     assert.ok(item.type === 'section');
     assert.deepEqual(item.type === 'section' ? item.partial : null, { origin: 0, count: 100 });
@@ -73,7 +73,7 @@ describe('fetch att list', () => {
     assert.equal(labels('BODY.PEEK[1.TEXT]<12.5>')[0], 'BODY[1.TEXT]<12>');
   });
 
-  test('BINARY items (RFC 3516)', () => {
+  void test('BINARY items (RFC 3516)', () => {
     assert.deepEqual(parse('(BINARY[1.2]<3.4> BINARY.PEEK[] BINARY.SIZE[2])'), [
       { type: 'binary', part: [1, 2], partial: { origin: 3, count: 4 }, peek: false },
       { type: 'binary', part: [], partial: null, peek: true },
@@ -82,7 +82,7 @@ describe('fetch att list', () => {
     assert.deepEqual(labels('(BINARY[1]<0.5> BINARY.SIZE[1])'), ['BINARY[1]<0>', 'BINARY.SIZE[1]']);
   });
 
-  test('malformed att lists are BAD', () => {
+  void test('malformed att lists are BAD', () => {
     for (const bad of [
       '',
       '()',
@@ -112,14 +112,14 @@ describe('fetch att list', () => {
   });
 });
 
-describe('fetch plan', () => {
-  test('UID FETCH puts UID first and de-duplicates', () => {
+void describe('fetch plan', () => {
+  void test('UID FETCH puts UID first and de-duplicates', () => {
     const plan = buildFetchPlan(parse('(FLAGS UID FLAGS)'), { uid: true });
     assert.deepEqual(plan.items.map(itemLabel), ['UID', 'FLAGS']);
     assert.equal(plan.hasFlags, true);
   });
 
-  test('needs: metadata, body, \\Seen', () => {
+  void test('needs: metadata, body, \\Seen', () => {
     const p = (text: string) => buildFetchPlan(parse(text), { uid: false });
     assert.deepEqual(pick(p('(FLAGS UID RFC822.SIZE INTERNALDATE)')), [false, false, false]);
     assert.deepEqual(pick(p('ENVELOPE')), [true, false, false]);
@@ -133,7 +133,7 @@ describe('fetch plan', () => {
     assert.deepEqual(pick(p('BINARY[1]')), [true, true, true]);
   });
 
-  test('a PEEK and a non-PEEK of the same section answer once and still set \\Seen', () => {
+  void test('a PEEK and a non-PEEK of the same section answer once and still set \\Seen', () => {
     const plan = buildFetchPlan(parse('(BODY.PEEK[TEXT] BODY[TEXT])'), { uid: false });
     assert.equal(plan.items.length, 1);
     assert.equal(plan.setsSeen, true);

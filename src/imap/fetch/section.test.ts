@@ -73,13 +73,13 @@ function section(raw: Buffer, part: number[], t: SectionRef['text'] = null): str
   return text(raw, locateSection(meta, raw.length, { part, text: t }));
 }
 
-describe('section location (RFC 3501 section 6.4.5)', () => {
-  test('whole message needs no metadata', () => {
+void describe('section location (RFC 3501 section 6.4.5)', () => {
+  void test('whole message needs no metadata', () => {
     assert.deepEqual(locateSection(undefined, 42, { part: [], text: null }), { kind: 'range', start: 0, end: 42 });
     assert.throws(() => locateSection(undefined, 42, { part: [1], text: null }));
   });
 
-  test('a single-part message: HEADER, TEXT, part 1', () => {
+  void test('a single-part message: HEADER, TEXT, part 1', () => {
     assert.equal(section(SIMPLE, [], { kind: 'header' }), 'From: a@example.com\r\nSubject: hi\r\n\r\n');
     assert.equal(section(SIMPLE, [], { kind: 'text' }), 'Hello\r\nworld\r\n');
     assert.equal(section(SIMPLE, [1]), 'Hello\r\nworld\r\n');
@@ -89,7 +89,7 @@ describe('section location (RFC 3501 section 6.4.5)', () => {
     assert.equal(section(SIMPLE, [1], { kind: 'header' }), '');
   });
 
-  test('multipart parts, MIME headers and nested parts', () => {
+  void test('multipart parts, MIME headers and nested parts', () => {
     assert.equal(section(NESTED, [1]), 'part one');
     assert.equal(section(NESTED, [1], { kind: 'mime' }), 'Content-Type: text/plain\r\n\r\n');
     assert.equal(section(NESTED, [3, 1]), 'caf=E9');
@@ -98,7 +98,7 @@ describe('section location (RFC 3501 section 6.4.5)', () => {
     assert.equal(section(NESTED, [3, 3]), '');
   });
 
-  test('message/rfc822 parts: the part, its HEADER/TEXT, and its sub-part 1', () => {
+  void test('message/rfc822 parts: the part, its HEADER/TEXT, and its sub-part 1', () => {
     assert.equal(section(NESTED, [2]), 'Subject: inner\r\nX-Inner: 1\r\n\r\ninner body');
     assert.equal(section(NESTED, [2], { kind: 'header' }), 'Subject: inner\r\nX-Inner: 1\r\n\r\n');
     assert.equal(section(NESTED, [2], { kind: 'text' }), 'inner body');
@@ -106,7 +106,7 @@ describe('section location (RFC 3501 section 6.4.5)', () => {
     assert.equal(section(NESTED, [2], { kind: 'headerFields', fields: ['x-inner'], not: false }), 'X-Inner: 1\r\n\r\n');
   });
 
-  test('HEADER.FIELDS and HEADER.FIELDS.NOT keep order and continuation lines', () => {
+  void test('HEADER.FIELDS and HEADER.FIELDS.NOT keep order and continuation lines', () => {
     const header = Buffer.from('Subject: a\r\n b\r\nFrom: x\r\nTo: y\r\nsubject: again\r\n\r\n');
     assert.equal(filterHeaderFields(header, ['SUBJECT'], false).toString(), 'Subject: a\r\n b\r\nsubject: again\r\n\r\n');
     assert.equal(filterHeaderFields(header, ['subject'], true).toString(), 'From: x\r\nTo: y\r\n\r\n');
@@ -114,8 +114,8 @@ describe('section location (RFC 3501 section 6.4.5)', () => {
   });
 });
 
-describe('partial window', () => {
-  test('origin and count clip to the data', () => {
+void describe('partial window', () => {
+  void test('origin and count clip to the data', () => {
     assert.deepEqual(partialWindow(10, null), { start: 0, end: 10 });
     assert.deepEqual(partialWindow(10, { origin: 0, count: 5 }), { start: 0, end: 5 });
     assert.deepEqual(partialWindow(10, { origin: 8, count: 5 }), { start: 8, end: 10 });
@@ -125,8 +125,8 @@ describe('partial window', () => {
   });
 });
 
-describe('BINARY', () => {
-  test('part location and decoding', () => {
+void describe('BINARY', () => {
+  void test('part location and decoding', () => {
     const meta = parseMessage(NESTED);
     const qp = locateBinary(meta, [3, 1]);
     assert.ok(qp);
@@ -139,7 +139,7 @@ describe('BINARY', () => {
     assert.deepEqual(locateBinary(meta, []), { start: 0, end: NESTED.length, encoding: '7bit' });
   });
 
-  test('an unknown transfer encoding is UNKNOWN-CTE', () => {
+  void test('an unknown transfer encoding is UNKNOWN-CTE', () => {
     const meta = parseMessage(NESTED);
     const odd = locateBinary(meta, [4]);
     assert.ok(odd);

@@ -50,7 +50,7 @@ export const apop: Pop3CommandSpec = {
   args: { kind: 'words', min: 2, max: 2 },
   redact: true,
   async run(ctx, [name, digest]) {
-    const authenticateApop = ctx.handler.authenticateApop;
+    const authenticateApop = ctx.handler.authenticateApop?.bind(ctx.handler);
     if (ctx.apopTimestamp === null || !authenticateApop) {
       await ctx.badCommand('Unknown command.');
       return;
@@ -59,7 +59,7 @@ export const apop: Pop3CommandSpec = {
       await ctx.badCommand('Invalid APOP digest.');
       return;
     }
-    await ctx.login(name, () => authenticateApop.call(ctx.handler, name, digest.toLowerCase()));
+    await ctx.login(name, () => authenticateApop(name, digest.toLowerCase()));
   },
 };
 

@@ -75,9 +75,13 @@ export class ContentStore {
     };
     return {
       size,
-      read: async (start?: number, end?: number) => {
+      read: (start?: number, end?: number) => {
         const [s, e] = clamp(start, end);
-        return this.read(contentId, size, s, e);
+        try {
+          return Promise.resolve(this.read(contentId, size, s, e));
+        } catch (err) {
+          return Promise.reject(err instanceof Error ? err : new Error(String(err)));
+        }
       },
       stream: (start?: number, end?: number) => {
         const [s, e] = clamp(start, end);

@@ -12,7 +12,7 @@ import { verifyPassword } from '../../auth/password.ts';
 import { StoreError } from '../errors.ts';
 import type { AccountAdmin, Backend, ConnectionInfo, User } from '../types.ts';
 import { openDatabase } from './schema.ts';
-import { SqliteStore } from './store.ts';
+import { SqliteStore, settle } from './store.ts';
 import { SqliteUser } from './user.ts';
 
 export { SCHEMA_VERSION, MIGRATIONS, migrate, openDatabase, schemaVersion } from './schema.ts';
@@ -66,7 +66,8 @@ export interface SqliteBackend extends Backend, AccountAdmin {
  * it throws when the file cannot be opened or its schema is newer than this code.
  */
 export function createSqliteBackend(options: SqliteBackendOptions): SqliteBackend {
-  mkdirSync(options.path, { recursive: true });
+  // Owner-only: the database holds password hashes and everyone's mail.
+  mkdirSync(options.path, { recursive: true, mode: 0o700 });
   const file = join(options.path, DATABASE_FILE);
   const db = openDatabase(file);
   const store = new SqliteStore(db);
@@ -95,7 +96,8 @@ export function createSqliteBackend(options: SqliteBackendOptions): SqliteBacken
   const decoyHash = '$scrypt$ln=15,r=8,p=1$AAAAAAAAAAAAAAAAAAAAAA==$AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA=';
 
   const open = (id: number, username: string): SqliteUser => {
-    const user = new SqliteUser(store, id, username, maxMessageSize);
+    // Tracked so that backend.close() can close what sessions left open; forgotten on user.close().
+    const user = new SqliteUser(store, id, username, maxMessageSize, (u) => users.delete(u));
     users.add(user);
     return user;
   };
@@ -113,44 +115,57 @@ export function createSqliteBackend(options: SqliteBackendOptions): SqliteBacken
       if (!row || !ok) throw new StoreError('authFailed', 'invalid user name or password');
       return open(row.id, row.username);
     },
-    async openUser(username: string): Promise<User | null> {
-      checkOpen();
-      const row = store.s.accountByName.get(username);
-      return row ? open(row.id, row.username) : null;
-    },
-    async createAccount(username: string, passwordHash: string): Promise<void> {
-      checkOpen();
-      if (username.length === 0) throw new StoreError('invalid', 'empty user name');
-      store.write(() => {
-        if (store.s.accountByName.get(username)) throw new StoreError('exists', 'account already exists');
-        const id = Number(store.s.insertAccount.run(username, passwordHash, Date.now()).lastInsertRowid);
-        store.insertMailbox(id, 'INBOX', []);
-      });
-    },
-    async setPasswordHash(username: string, passwordHash: string): Promise<void> {
-      checkOpen();
-      store.write(() => {
-        if (store.s.setHash.run(passwordHash, username).changes === 0) throw new StoreError('notFound', 'no such account');
-      });
-    },
-    async deleteAccount(username: string): Promise<void> {
-      checkOpen();
-      store.write((emit) => {
+    openUser(username: string): Promise<User | null> {
+      return settle(() => {
+        checkOpen();
         const row = store.s.accountByName.get(username);
-        if (!row) throw new StoreError('notFound', 'no such account');
-        for (const box of store.s.mailboxesOf.all(row.id)) store.dropMailbox(username, box, emit);
-        store.s.deleteSubscriptions.run(row.id);
-        store.s.deleteAccount.run(row.id);
+        return row ? open(row.id, row.username) : null;
       });
-      store.hub.clearAccount(username);
     },
-    async listAccounts(): Promise<string[]> {
-      checkOpen();
-      return store.s.listAccounts.all().map((r) => r.username);
+    createAccount(username: string, passwordHash: string): Promise<void> {
+      return settle(() => {
+        checkOpen();
+        if (username.length === 0) throw new StoreError('invalid', 'empty user name');
+        store.write(() => {
+          if (store.s.accountByName.get(username)) throw new StoreError('exists', 'account already exists');
+          const id = Number(store.s.insertAccount.run(username, passwordHash, Date.now()).lastInsertRowid);
+          store.insertMailbox(id, 'INBOX', []);
+        });
+      });
     },
-    async accountExists(username: string): Promise<boolean> {
-      checkOpen();
-      return store.s.accountByName.get(username) !== undefined;
+    setPasswordHash(username: string, passwordHash: string): Promise<void> {
+      return settle(() => {
+        checkOpen();
+        store.write(() => {
+          if (store.s.setHash.run(passwordHash, username).changes === 0) throw new StoreError('notFound', 'no such account');
+        });
+      });
+    },
+    deleteAccount(username: string): Promise<void> {
+      return settle(() => {
+        checkOpen();
+        store.write((emit) => {
+          const row = store.s.accountByName.get(username);
+          if (!row) throw new StoreError('notFound', 'no such account');
+          for (const box of store.s.mailboxesOf.all(row.id)) store.dropMailbox(username, box, emit);
+          store.s.deleteSubscriptions.run(row.id);
+          store.threads.deleteAccount(row.id);
+          store.s.deleteAccount.run(row.id);
+        });
+        store.hub.clearAccount(username);
+      });
+    },
+    listAccounts(): Promise<string[]> {
+      return settle(() => {
+        checkOpen();
+        return store.s.listAccounts.all().map((r) => r.username);
+      });
+    },
+    accountExists(username: string): Promise<boolean> {
+      return settle(() => {
+        checkOpen();
+        return store.s.accountByName.get(username) !== undefined;
+      });
     },
     pollChanges(): void {
       store.poll();
@@ -158,7 +173,7 @@ export function createSqliteBackend(options: SqliteBackendOptions): SqliteBacken
     async close(): Promise<void> {
       if (!db.open) return;
       clearInterval(timer);
-      for (const u of users) await u.close();
+      for (const u of [...users]) await u.close();
       users.clear();
       db.close();
     },

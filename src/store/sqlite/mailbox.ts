@@ -1,6 +1,5 @@
 /** An opened mailbox of the SQLite store: the contract's Mailbox, with MOVE and the expunge log. */
 import { setImmediate as yieldToLoop } from 'node:timers/promises';
-import { decodeMeta } from '../../message/index.ts';
 import { compileSearch } from '../../search/index.ts';
 import type { SearchQuery } from '../../search/types.ts';
 import { normalizeMailboxName } from '../../core/mailbox-name.ts';
@@ -21,7 +20,7 @@ import type {
 } from '../types.ts';
 import { applyFlagOp, sameFlags, storableFlags } from './flags.ts';
 import { prefilter } from './search.ts';
-import { MAX_UID, type MailboxRow, type MessageRow, type SqliteStore } from './store.ts';
+import { MAX_UID, settle, type MailboxRow, type MessageRow, type SqliteStore } from './store.ts';
 
 /** UIDs per statement for fetch and flag updates: bounded statement work per call, as callers page too. */
 export const UID_PAGE = 1000;
@@ -59,6 +58,7 @@ export class SqliteMailbox implements MovableMailbox, ExpungeLogMailbox {
   readonly #uidValidity: number;
   readonly #onClosed: (m: SqliteMailbox) => void;
   #unsubscribe: () => void = () => {};
+  #onChange: (change: MailboxChange) => void = () => {};
   #state: 'open' | 'gone' | 'closed' = 'open';
 
   constructor(
@@ -79,6 +79,7 @@ export class SqliteMailbox implements MovableMailbox, ExpungeLogMailbox {
 
   /** Register the listener: called by openMailbox in the same synchronous step as the snapshot. */
   listen(onChange: (change: MailboxChange) => void): void {
+    this.#onChange = onChange;
     this.#unsubscribe = this.#store.hub.subscribe(this.#account.name, String(this.#id), (change) => {
       if (change.type === 'gone') this.#state = 'gone';
       onChange(change);
@@ -86,40 +87,55 @@ export class SqliteMailbox implements MovableMailbox, ExpungeLogMailbox {
     this.#store.openMailboxes.add(this);
   }
 
-  /** Records of the cross-process feed were pruned before we read them: the session must start over. */
+  /**
+   * Records of the cross-process feed were pruned before we read them: this mailbox's view can no longer
+   * be kept exact, so the session must drop it. Only this Mailbox's listener is told (each open Mailbox
+   * gets its own call), and the listener stays in place for nothing: the state is 'gone'.
+   */
   onGap(): void {
     if (this.#state !== 'open') return;
-    this.#store.hub.publish(this.#account.name, String(this.#id), { type: 'gone' });
-  }
-
-  async fetch(uids: readonly number[], options?: { meta?: boolean }): Promise<MessageRecord[]> {
-    this.#check();
-    const out: MessageRecord[] = [];
-    const withMeta = options?.meta === true;
-    for (const page of pages(sortedUnique(uids), UID_PAGE)) {
-      const json = JSON.stringify(page);
-      if (withMeta) {
-        for (const row of this.#store.s.messagesWithMetaByUids.all(this.#id, json)) {
-          out.push({ ...toRecord(row), meta: decodeMeta(row.meta) });
-        }
-      } else {
-        for (const row of this.#store.s.messagesByUids.all(this.#id, json)) out.push(toRecord(row));
-      }
+    this.#state = 'gone';
+    try {
+      this.#onChange({ type: 'gone' });
+    } catch {
+      // Same rule as the hub: a throwing listener breaks neither the store nor other listeners.
     }
-    return out;
   }
 
-  async body(uid: number): Promise<MessageBody> {
-    this.#check();
-    const row = this.#store.s.messageBody.get(this.#id, uid);
-    if (!row) throw new StoreError('notFound', 'message has been expunged');
-    return this.#store.contents.body(row.content_id, row.size);
+  fetch(uids: readonly number[], options?: { meta?: boolean }): Promise<MessageRecord[]> {
+    return settle(() => {
+      this.#check();
+      const out: MessageRecord[] = [];
+      const withMeta = options?.meta === true;
+      for (const page of pages(sortedUnique(uids), UID_PAGE)) {
+        const json = JSON.stringify(page);
+        if (withMeta) {
+          for (const row of this.#store.s.messagesWithMetaByUids.all(this.#id, json)) {
+            out.push({ ...toRecord(row), meta: this.#store.metaOf(row.content_id, row.size, row.meta) });
+          }
+        } else {
+          for (const row of this.#store.s.messagesByUids.all(this.#id, json)) out.push(toRecord(row));
+        }
+      }
+      return out;
+    });
+  }
+
+  body(uid: number): Promise<MessageBody> {
+    return settle(() => {
+      this.#check();
+      const row = this.#store.s.messageBody.get(this.#id, uid);
+      if (!row) throw new StoreError('notFound', 'message has been expunged');
+      return this.#store.contents.body(row.content_id, row.size);
+    });
   }
 
   async search(query: SearchQuery): Promise<number[]> {
     this.#check();
-    const compiled = compileSearch(query);
-    const cond = prefilter(query);
+    // One clock for the SQL prefilter and the evaluator, so WITHIN (RFC 5032) agrees between the two.
+    const now = new Date();
+    const compiled = compileSearch(query, { now });
+    const cond = prefilter(query, now.getTime());
     const columns =
       'm.uid, m.content_id, m.flags, m.seen, m.deleted, m.modseq, m.internal_date, m.save_date, m.size, c.email_id, c.thread_id' +
       (compiled.needsMeta ? ', c.meta' : '');
@@ -152,7 +168,7 @@ export class SqliteMailbox implements MovableMailbox, ExpungeLogMailbox {
           modseq: row.modseq,
           emailId: row.email_id,
           threadId: row.thread_id,
-          meta: row.meta ? decodeMeta(row.meta) : undefined,
+          meta: row.meta ? this.#store.metaOf(row.content_id, row.size, row.meta) : undefined,
           body,
         });
         if (match) out.push(row.uid);
@@ -164,93 +180,107 @@ export class SqliteMailbox implements MovableMailbox, ExpungeLogMailbox {
     return out;
   }
 
-  async storeFlags(uids: readonly number[], change: FlagChange): Promise<StoreFlagsResult> {
-    this.#checkWritable();
-    const flags = storableFlags(change.flags);
-    const wanted = sortedUnique(uids);
-    return this.#store.write((emit) => {
-      const box = this.#row();
-      const modified: number[] = [];
-      const pending: { uid: number; flags: string[]; before: string[] }[] = [];
-      for (const page of pages(wanted, UID_PAGE)) {
-        for (const row of this.#store.s.messagesByUids.all(this.#id, JSON.stringify(page))) {
-          // RFC 7162 section 3.1.3: a message changed after UNCHANGEDSINCE is left alone and reported.
-          if (change.unchangedSince !== undefined && row.modseq > change.unchangedSince) {
-            modified.push(row.uid);
-            continue;
+  storeFlags(uids: readonly number[], change: FlagChange): Promise<StoreFlagsResult> {
+    return settle(() => {
+      this.#checkWritable();
+      const flags = storableFlags(change.flags);
+      const wanted = sortedUnique(uids);
+      return this.#store.write((emit) => {
+        const box = this.#row();
+        const modified: number[] = [];
+        const pending: { uid: number; flags: string[]; before: string[] }[] = [];
+        for (const page of pages(wanted, UID_PAGE)) {
+          for (const row of this.#store.s.messagesByUids.all(this.#id, JSON.stringify(page))) {
+            // RFC 7162 section 3.1.3: a message changed after UNCHANGEDSINCE is left alone and reported.
+            if (change.unchangedSince !== undefined && row.modseq > change.unchangedSince) {
+              modified.push(row.uid);
+              continue;
+            }
+            const before = rowFlags(row);
+            const next = applyFlagOp(before, change.op, flags);
+            if (!sameFlags(next, before)) pending.push({ uid: row.uid, flags: next, before });
           }
-          const before = rowFlags(row);
-          const next = applyFlagOp(before, change.op, flags);
-          if (!sameFlags(next, before)) pending.push({ uid: row.uid, flags: next, before });
         }
-      }
-      const updated: FlagUpdate[] = [];
-      if (pending.length === 0) return { updated, modified };
-      const grown = this.#store.growKeywords(this.#id, pending.map((p) => p.flags));
-      if (grown) emit(this.#account.name, this.#id, { type: 'keywords', keywords: grown, origin: this });
-      const modseq = box.highest_modseq + 1;
-      let unseen = 0;
-      let deleted = 0;
-      for (const p of pending) {
-        const next = flagColumns(p.flags);
-        const prev = flagColumns(p.before);
-        unseen += prev.seen - next.seen;
-        deleted += next.deleted - prev.deleted;
-        this.#store.s.updateFlags.run(next.json, next.seen, next.deleted, modseq, this.#id, p.uid);
-        updated.push({ uid: p.uid, flags: p.flags, modseq });
-      }
-      this.#store.s.updateCounters.run(box.uid_next, modseq, 0, unseen, deleted, 0, this.#id);
-      emit(this.#account.name, this.#id, { type: 'flags', updates: updated, origin: this });
-      return { updated: updated.map((u) => ({ ...u, flags: [...u.flags] })), modified };
+        const updated: FlagUpdate[] = [];
+        if (pending.length === 0) return { updated, modified };
+        const grown = this.#store.growKeywords(this.#id, pending.map((p) => p.flags));
+        if (grown) emit(this.#account.name, this.#id, { type: 'keywords', keywords: grown, origin: this });
+        const modseq = box.highest_modseq + 1;
+        let unseen = 0;
+        let deleted = 0;
+        for (const p of pending) {
+          const next = flagColumns(p.flags);
+          const prev = flagColumns(p.before);
+          unseen += prev.seen - next.seen;
+          deleted += next.deleted - prev.deleted;
+          this.#store.s.updateFlags.run(next.json, next.seen, next.deleted, modseq, this.#id, p.uid);
+          updated.push({ uid: p.uid, flags: p.flags, modseq });
+        }
+        this.#store.s.updateCounters.run(box.uid_next, modseq, 0, unseen, deleted, 0, this.#id);
+        emit(this.#account.name, this.#id, { type: 'flags', updates: updated, origin: this });
+        return { updated: updated.map((u) => ({ ...u, flags: [...u.flags] })), modified };
+      });
     });
   }
 
-  async copy(uids: readonly number[], destination: string): Promise<CopyResult> {
-    this.#check();
-    return this.#store.write((emit) => this.#copy(emit, uids, destination, false));
-  }
-
-  async move(uids: readonly number[], destination: string): Promise<CopyResult> {
-    this.#checkWritable();
-    return this.#store.write((emit) => this.#copy(emit, uids, destination, true));
-  }
-
-  async expunge(uids?: readonly number[]): Promise<number[]> {
-    this.#checkWritable();
-    const only = uids === undefined ? null : new Set(uids);
-    return this.#store.write((emit) => {
-      this.#row();
-      const doomed = this.#store.s.deletedMessages.all(this.#id).filter((r) => only === null || only.has(r.uid));
-      return this.#expungeRows(emit, doomed);
+  copy(uids: readonly number[], destination: string): Promise<CopyResult> {
+    return settle(() => {
+      this.#check();
+      return this.#store.write((emit) => this.#copy(emit, uids, destination, false));
     });
   }
 
-  async remove(uids: readonly number[]): Promise<number[]> {
-    this.#checkWritable();
-    const wanted = sortedUnique(uids);
-    return this.#store.write((emit) => {
-      this.#row();
-      const rows: MessageRow[] = [];
-      for (const page of pages(wanted, UID_PAGE)) rows.push(...this.#store.s.messagesByUids.all(this.#id, JSON.stringify(page)));
-      if (rows.length !== wanted.length) {
-        const found = new Set(rows.map((r) => r.uid));
-        throw new StoreError('notFound', `no message with UID ${wanted.filter((u) => !found.has(u)).join(',')}`);
-      }
-      return this.#expungeRows(emit, rows);
+  move(uids: readonly number[], destination: string): Promise<CopyResult> {
+    return settle(() => {
+      this.#checkWritable();
+      return this.#store.write((emit) => this.#copy(emit, uids, destination, true));
     });
   }
 
-  async expungedSince(modseq: number): Promise<number[]> {
-    this.#check();
-    return this.#store.s.expungedSince.all(this.#id, modseq).map((r) => r.uid);
+  expunge(uids?: readonly number[]): Promise<number[]> {
+    return settle(() => {
+      this.#checkWritable();
+      const only = uids === undefined ? null : new Set(uids);
+      return this.#store.write((emit) => {
+        this.#row();
+        const doomed = this.#store.s.deletedMessages.all(this.#id).filter((r) => only === null || only.has(r.uid));
+        return this.#expungeRows(emit, doomed);
+      });
+    });
   }
 
-  async close(): Promise<void> {
-    if (this.#state === 'closed') return;
-    this.#state = 'closed';
-    this.#unsubscribe();
-    this.#store.openMailboxes.delete(this);
-    this.#onClosed(this);
+  remove(uids: readonly number[]): Promise<number[]> {
+    return settle(() => {
+      this.#checkWritable();
+      const wanted = sortedUnique(uids);
+      return this.#store.write((emit) => {
+        this.#row();
+        const rows: MessageRow[] = [];
+        for (const page of pages(wanted, UID_PAGE)) rows.push(...this.#store.s.messagesByUids.all(this.#id, JSON.stringify(page)));
+        if (rows.length !== wanted.length) {
+          const found = new Set(rows.map((r) => r.uid));
+          throw new StoreError('notFound', `no message with UID ${wanted.filter((u) => !found.has(u)).join(',')}`);
+        }
+        return this.#expungeRows(emit, rows);
+      });
+    });
+  }
+
+  expungedSince(modseq: number): Promise<number[]> {
+    return settle(() => {
+      this.#check();
+      return this.#store.s.expungedSince.all(this.#id, modseq).map((r) => r.uid);
+    });
+  }
+
+  close(): Promise<void> {
+    return settle(() => {
+      if (this.#state === 'closed') return;
+      this.#state = 'closed';
+      this.#unsubscribe();
+      this.#store.openMailboxes.delete(this);
+      this.#onClosed(this);
+    });
   }
 
   /** Remove rows (ascending UIDs): one mutation with one new MODSEQ, logged for QRESYNC. */

@@ -147,6 +147,21 @@ export const MIGRATIONS: readonly Migration[] = [
       db.prepare(`INSERT INTO meta (key, value) VALUES ('changes_pruned_through', 0)`).run();
     },
   },
+  {
+    version: 3,
+    description: 'thread index for THREADID by references',
+    up(db) {
+      // Messages stored before this version keep the THREADID they were given (their own).
+      db.exec(`
+        CREATE TABLE threads (
+          account_id INTEGER NOT NULL,
+          message_id TEXT NOT NULL,
+          thread_id  TEXT NOT NULL,
+          PRIMARY KEY (account_id, message_id)
+        ) WITHOUT ROWID;
+      `);
+    },
+  },
 ];
 
 /** The schema version this code writes. */
@@ -169,6 +184,9 @@ export function migrate(db: Db, target: number = SCHEMA_VERSION): void {
   for (const step of MIGRATIONS) {
     if (step.version <= current || step.version > target) continue;
     db.transaction(() => {
+      // Read again under the write lock: another process (`mailroom deliver` started beside the daemon)
+      // may have applied this step since we looked.
+      if (schemaVersion(db) >= step.version) return;
       step.up(db);
       db.pragma(`user_version = ${step.version}`);
     }).immediate();

@@ -13,11 +13,14 @@ import { once } from 'node:events';
 import { fileURLToPath } from 'node:url';
 import Database from 'better-sqlite3';
 import { hashPassword } from '../../auth/password.ts';
+import { META_VERSION } from '../../message/index.ts';
 import { runStoreConformance } from '../conformance/index.ts';
 import type { MailboxChange, User } from '../types.ts';
 import { isStoreError } from '../errors.ts';
 import { createSqliteBackend, DATABASE_FILE, MIGRATIONS, SCHEMA_VERSION, migrate, schemaVersion, type SqliteBackend } from './index.ts';
 import { CHUNK_SIZE } from './contents.ts';
+import { openDatabase } from './schema.ts';
+import { SqliteStore } from './store.ts';
 
 const CLI = { protocol: 'cli', secure: true } as const;
 /** A cheap scrypt cost for tests: hashing speed is not what is under test here. */
@@ -44,7 +47,7 @@ function message(subject: string, body = 'Hello.'): Buffer {
   return Buffer.from(`From: a@example.org\r\nTo: b@example.org\r\nSubject: ${subject}\r\n\r\n${body}\r\n`);
 }
 
-runStoreConformance({
+void runStoreConformance({
   name: 'sqlite',
   create: async () => {
     const dir = mkdtempSync(join(tmpdir(), 'mailroom-conf-'));
@@ -62,8 +65,8 @@ runStoreConformance({
   },
 });
 
-describe('sqlite store: schema and durability', () => {
-  test('a new database is at the latest schema version, in WAL with synchronous = FULL', async () => {
+void describe('sqlite store: schema and durability', () => {
+  void test('a new database is at the latest schema version, in WAL with synchronous = FULL', async () => {
     const dir = tempDir();
     const backend = createSqliteBackend({ path: dir });
     await backend.close();
@@ -75,7 +78,6 @@ describe('sqlite store: schema and durability', () => {
       db.close();
     }
     // synchronous is per connection: check the one the store opens.
-    const { openDatabase } = await import('./schema.ts');
     const conn = openDatabase(join(dir, DATABASE_FILE));
     try {
       assert.equal(conn.pragma('synchronous', { simple: true }), 2, 'synchronous = FULL (2)');
@@ -85,7 +87,7 @@ describe('sqlite store: schema and durability', () => {
     }
   });
 
-  test('migrations: a version-1 database with mail is upgraded in place and keeps its data', async () => {
+  void test('migrations: a version-1 database with mail is upgraded in place and keeps its data', async () => {
     const dir = tempDir();
     const file = join(dir, DATABASE_FILE);
     const old = new Database(file);
@@ -124,7 +126,7 @@ describe('sqlite store: schema and durability', () => {
     db.close();
   });
 
-  test('a database from a newer Mailroom is refused, not guessed at', () => {
+  void test('a database from a newer Mailroom is refused, not guessed at', () => {
     const dir = tempDir();
     const db = new Database(join(dir, DATABASE_FILE));
     db.pragma(`user_version = ${SCHEMA_VERSION + 1}`);
@@ -132,14 +134,34 @@ describe('sqlite store: schema and durability', () => {
     assert.throws(() => createSqliteBackend({ path: dir }), /newer than this Mailroom supports/);
   });
 
-  test('migrations are numbered 1..n in order', () => {
+  void test('migrations are numbered 1..n in order', () => {
     assert.deepEqual(
       MIGRATIONS.map((m) => m.version),
       MIGRATIONS.map((_, i) => i + 1),
     );
   });
 
-  test('STATUS counters follow appends, flag changes, copies and expunges', async () => {
+  void test('hot statements use indexes: no full table scan, nothing that grows with message size', () => {
+    const dir = tempDir();
+    const db = openDatabase(join(dir, DATABASE_FILE));
+    try {
+      const store = new SqliteStore(db);
+      // Listing every account is a full listing by nature (the CLI's `user list`).
+      const allowedScans = new Set(['listAccounts']);
+      for (const [name, stmt] of Object.entries(store.s)) {
+        const source = (stmt as { source: string }).source;
+        const params = (source.match(/\?/g) ?? []).map(() => null);
+        const plan = (db.prepare(`EXPLAIN QUERY PLAN ${source}`).all(...params) as { detail: string }[]).map((r) => r.detail);
+        const scans = plan.filter((d) => /^SCAN (?!json_each)/.test(d));
+        if (!allowedScans.has(name)) assert.deepEqual(scans, [], `${name}: ${plan.join(' | ')}`);
+        assert.ok(!plan.some((d) => /content_chunks/.test(d)), `${name} must not touch message bytes`);
+      }
+    } finally {
+      db.close();
+    }
+  });
+
+  void test('STATUS counters follow appends, flag changes, copies and expunges', async () => {
     const { backend, user } = await withAccount(tempDir());
     try {
       await user.createMailbox('Other');
@@ -168,7 +190,76 @@ describe('sqlite store: schema and durability', () => {
     }
   });
 
-  test('search: SQL prefilter and evaluator agree with a full evaluation', async () => {
+  void test('THREADID follows In-Reply-To and References, also when a reply arrives first; copies keep ids', async () => {
+    const { backend, user } = await withAccount(tempDir());
+    try {
+      const m = (id: string, headers: string): Buffer => Buffer.from(`Message-ID: <${id}@x>\r\n${headers}Subject: t\r\n\r\nbody\r\n`);
+      await user.createMailbox('Copy');
+      await user.append('INBOX', [
+        { content: m('c', 'References: <a@x> <b@x>\r\n') }, // a reply to a reply, before its ancestors
+        { content: m('a', '') },
+        { content: m('b', 'In-Reply-To: <a@x>\r\n') },
+        { content: m('d', '') }, // unrelated
+        { content: Buffer.from('Subject: no ids\r\n\r\nx\r\n') },
+      ]);
+      const box = await user.openMailbox('INBOX', { readOnly: false, onChange: () => {} });
+      const recs = await box.fetch([1, 2, 3, 4, 5]);
+      const thread = recs.map((r) => r.threadId);
+      assert.equal(thread[1], thread[0]);
+      assert.equal(thread[2], thread[0]);
+      assert.notEqual(thread[3], thread[0]);
+      assert.notEqual(thread[4], thread[0]);
+      assert.equal(new Set(recs.map((r) => r.emailId)).size, 5);
+      assert.deepEqual(await box.search({ type: 'threadId', id: thread[0] }), [1, 2, 3]);
+      const { destinationUids } = await box.copy([2], 'Copy');
+      const copy = await user.openMailbox('Copy', { readOnly: true, onChange: () => {} });
+      const [copied] = await copy.fetch(destinationUids);
+      assert.equal(copied.emailId, recs[1].emailId, 'RFC 8474: a copy has the same EMAILID');
+      assert.equal(copied.threadId, recs[1].threadId);
+    } finally {
+      await backend.close();
+    }
+  });
+
+  void test('a stored metadata record this version cannot read is rebuilt from the bytes and written back', async () => {
+    const dir = tempDir();
+    const { backend, user } = await withAccount(dir);
+    try {
+      await user.append('INBOX', [{ content: message('rebuilt') }]);
+      const raw = new Database(join(dir, DATABASE_FILE));
+      raw.pragma('busy_timeout = 5000');
+      raw.prepare('UPDATE contents SET meta = ?').run(Buffer.from([0x4d, 0x52, 0x4d, 0xff]));
+      raw.close();
+      const box = await user.openMailbox('INBOX', { readOnly: true, onChange: () => {} });
+      const [rec] = await box.fetch([1], { meta: true });
+      assert.equal(rec.meta?.envelope.subject, 'rebuilt');
+      assert.deepEqual(await box.search({ type: 'header', field: 'subject', value: 'rebuilt' }), [1]);
+      const check = new Database(join(dir, DATABASE_FILE), { readonly: true });
+      const stored = (check.prepare('SELECT meta FROM contents').get() as { meta: Buffer }).meta;
+      check.close();
+      assert.ok(stored.length > 4 && stored.subarray(0, 3).toString() === 'MRM' && stored[3] === META_VERSION, 'record rewritten');
+    } finally {
+      await backend.close();
+    }
+  });
+
+  void test('append refuses a message above maxMessageSize with tooBig, and stores nothing', async () => {
+    const dir = tempDir();
+    const backend = createSqliteBackend({ path: dir, maxMessageSize: 1000 });
+    try {
+      await backend.createAccount('alice', await hashPassword('secret', TEST_COST));
+      const user = await backend.login('alice', 'secret', CLI);
+      await assert.rejects(
+        user.append('INBOX', [{ content: message('ok') }, { content: message('big', 'x'.repeat(2000)) }]),
+        (err: unknown) => isStoreError(err, 'tooBig'),
+      );
+      assert.equal((await user.status('INBOX')).messages, 0);
+    } finally {
+      await backend.close();
+    }
+  });
+
+  void test('search: SQL prefilter and evaluator agree with a full evaluation', async () => {
     const { backend, user } = await withAccount(tempDir());
     try {
       const day = (d: number): Date => new Date(Date.UTC(2024, 0, d, 12));
@@ -196,8 +287,8 @@ describe('sqlite store: schema and durability', () => {
   });
 });
 
-describe('sqlite store: change notification across processes', () => {
-  test('a second backend instance on the same files sees appends, flags and expunges, in order, once', async () => {
+void describe('sqlite store: change notification across processes', () => {
+  void test('a second backend instance on the same files sees appends, flags and expunges, in order, once', async () => {
     const dir = tempDir();
     const a = await withAccount(dir, { pollIntervalMs: 20 });
     const b = await withAccount(dir, { pollIntervalMs: 20 });
@@ -235,7 +326,7 @@ describe('sqlite store: change notification across processes', () => {
     }
   });
 
-  test('records of another process committed before a write are published before our own', async () => {
+  void test('records of another process committed before a write are published before our own', async () => {
     const dir = tempDir();
     const a = await withAccount(dir, { pollIntervalMs: 60_000 });
     const b = await withAccount(dir, { pollIntervalMs: 60_000 });
@@ -256,7 +347,51 @@ describe('sqlite store: change notification across processes', () => {
     }
   });
 
-  test('a delivery by a separate process reaches an open mailbox through the timer', async () => {
+  void test('a mailbox deleted by another process is gone here, and its Mailbox then fails with expired', async () => {
+    const dir = tempDir();
+    const a = await withAccount(dir, { pollIntervalMs: 60_000 });
+    const b = await withAccount(dir, { pollIntervalMs: 60_000 });
+    try {
+      await a.user.createMailbox('Shared');
+      const seen: MailboxChange[] = [];
+      const box = await a.user.openMailbox('Shared', { readOnly: false, onChange: (c) => seen.push(c) });
+      await b.user.deleteMailbox('Shared');
+      a.backend.pollChanges();
+      assert.deepEqual(seen, [{ type: 'gone' }]);
+      await assert.rejects(box.fetch([1]), (err: unknown) => isStoreError(err, 'expired'));
+    } finally {
+      await a.backend.close();
+      await b.backend.close();
+    }
+  });
+
+  void test('change records pruned before this process read them turn its open mailboxes gone', async () => {
+    const dir = tempDir();
+    const a = await withAccount(dir, { pollIntervalMs: 60_000 });
+    const b = await withAccount(dir, { pollIntervalMs: 60_000 });
+    try {
+      const seen: MailboxChange[] = [];
+      const seen2: MailboxChange[] = [];
+      await a.user.openMailbox('INBOX', { readOnly: true, onChange: (c) => seen.push(c) });
+      await a.user.openMailbox('INBOX', { readOnly: true, onChange: (c) => seen2.push(c) });
+      await b.user.append('INBOX', [{ content: message('missed') }]);
+      // What a long-stalled process finds: its unread records were pruned by another one.
+      const raw = new Database(join(dir, DATABASE_FILE));
+      raw.pragma(`busy_timeout = 5000`);
+      const max = (raw.prepare('SELECT max(id) AS id FROM changes').get() as { id: number }).id;
+      raw.prepare('DELETE FROM changes WHERE id <= ?').run(max);
+      raw.prepare(`UPDATE meta SET value = ? WHERE key = 'changes_pruned_through'`).run(max);
+      raw.close();
+      a.backend.pollChanges();
+      assert.deepEqual(seen, [{ type: 'gone' }]);
+      assert.deepEqual(seen2, [{ type: 'gone' }], 'each open Mailbox is told once');
+    } finally {
+      await a.backend.close();
+      await b.backend.close();
+    }
+  });
+
+  void test('a delivery by a separate process reaches an open mailbox through the timer', async () => {
     const dir = tempDir();
     const a = await withAccount(dir);
     try {
@@ -278,8 +413,8 @@ describe('sqlite store: change notification across processes', () => {
   });
 });
 
-describe('sqlite store: crash safety and large messages', () => {
-  test('SIGKILL during appends: every acknowledged message survives and the file is intact', async () => {
+void describe('sqlite store: crash safety and large messages', () => {
+  void test('SIGKILL during appends: every acknowledged message survives and the file is intact', async () => {
     const dir = tempDir();
     const setup = await withAccount(dir);
     await setup.backend.close();
@@ -319,7 +454,7 @@ describe('sqlite store: crash safety and large messages', () => {
     }
   });
 
-  test('a large message streams in chunks with backpressure, and slices read exactly', async () => {
+  void test('a large message streams in chunks with backpressure, and slices read exactly', async () => {
     const { backend, user } = await withAccount(tempDir());
     try {
       const size = 5 * CHUNK_SIZE + 12345;

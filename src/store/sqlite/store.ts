@@ -5,11 +5,14 @@
  */
 import { randomBytes } from 'node:crypto';
 import type { Database as Db, Statement } from 'better-sqlite3';
+import { CorruptMetaError, decodeMeta, encodeMeta, parseMessage } from '../../message/index.ts';
+import type { MessageMeta } from '../../message/types.ts';
 import { ChangeHub } from '../change-hub.ts';
 import { StoreError } from '../errors.ts';
 import type { MailboxChange, MailboxInfo, SpecialUse } from '../types.ts';
 import { ChangeLog, type AddressedChange } from './change-log.ts';
 import { ContentStore } from './contents.ts';
+import { ThreadIndex } from './threads.ts';
 import { MAX_KEYWORDS_PER_MAILBOX, keywordsOf } from './flags.ts';
 
 /** A row of `mailboxes`. */
@@ -66,12 +69,14 @@ export class SqliteStore {
   readonly hub = new ChangeHub();
   readonly log: ChangeLog;
   readonly contents: ContentStore;
+  readonly threads: ThreadIndex;
   readonly openMailboxes = new Set<GapListener>();
   readonly s;
 
   constructor(readonly db: Db) {
     this.log = new ChangeLog(db);
     this.contents = new ContentStore(db);
+    this.threads = new ThreadIndex(db);
     const p = <P extends unknown[], R = unknown>(sql: string): Statement<P, R> => db.prepare<P, R>(sql);
     this.s = {
       accountByName: p<[string], AccountRow>('SELECT id, username, password_hash FROM accounts WHERE username = ?'),
@@ -114,13 +119,15 @@ export class SqliteStore {
       insertContent: p<[number, string, string, Buffer]>('INSERT INTO contents (size, email_id, thread_id, meta) VALUES (?, ?, ?, ?)'),
       contentUsed: p<[number], { one: number }>('SELECT 1 AS one FROM messages WHERE content_id = ? LIMIT 1'),
       deleteContent: p<[number]>('DELETE FROM contents WHERE id = ?'),
-      contentMeta: p<[number], { meta: Buffer }>('SELECT meta FROM contents WHERE id = ?'),
+      setMeta: p<[Buffer, number]>('UPDATE contents SET meta = ? WHERE id = ?'),
       insertMessage: p<[number, number, number, string, number, number, number, number, number, number]>(
         `INSERT INTO messages (mailbox_id, uid, content_id, flags, seen, deleted, modseq, internal_date, save_date, size)
          VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
       ),
       uids: p<[number], { uid: number }>('SELECT uid FROM messages WHERE mailbox_id = ? ORDER BY uid'),
-      firstUnseen: p<[number], { uid: number }>('SELECT uid FROM messages WHERE mailbox_id = ? AND seen = 0 ORDER BY uid LIMIT 1'),
+      firstUnseen: p<[number], { uid: number }>(
+        'SELECT uid FROM messages INDEXED BY messages_unseen WHERE mailbox_id = ? AND seen = 0 ORDER BY uid LIMIT 1',
+      ),
       // json_each turns one bound JSON array into a set of UIDs: one prepared statement for any page size,
       // each UID an index lookup on the primary key.
       messagesByUids: p<[number, string], MessageRow>(
@@ -131,11 +138,9 @@ export class SqliteStore {
         `SELECT ${MESSAGE_COLUMNS}, c.meta FROM messages m JOIN contents c ON c.id = m.content_id
           WHERE m.mailbox_id = ? AND m.uid IN (SELECT value FROM json_each(?)) ORDER BY m.uid`,
       ),
-      messagesOfMailbox: p<[number], MessageRow>(
-        `SELECT ${MESSAGE_COLUMNS} FROM messages m JOIN contents c ON c.id = m.content_id WHERE m.mailbox_id = ? ORDER BY m.uid`,
-      ),
+      // INDEXED BY: without ANALYZE statistics the planner would walk the whole mailbox by primary key.
       deletedMessages: p<[number], MessageRow>(
-        `SELECT ${MESSAGE_COLUMNS} FROM messages m JOIN contents c ON c.id = m.content_id
+        `SELECT ${MESSAGE_COLUMNS} FROM messages m INDEXED BY messages_deleted JOIN contents c ON c.id = m.content_id
           WHERE m.mailbox_id = ? AND m.deleted = 1 ORDER BY m.uid`,
       ),
       messageBody: p<[number, number], { content_id: number; size: number }>(
@@ -250,6 +255,26 @@ export class SqliteStore {
     return [...current, ...added];
   }
 
+  /**
+   * The parse-once record of a content. A record this code cannot read (written by another META_VERSION,
+   * or damaged) is rebuilt from the stored bytes, which are the truth, and written back so the next read is
+   * cheap again: a META_VERSION bump migrates records lazily instead of failing FETCH.
+   */
+  metaOf(contentId: number, size: number, stored: Buffer): MessageMeta {
+    try {
+      return decodeMeta(stored);
+    } catch (err) {
+      if (!(err instanceof CorruptMetaError)) throw err;
+    }
+    const meta = parseMessage(this.contents.read(contentId, size, 0, size));
+    try {
+      this.db.transaction(() => this.s.setMeta.run(encodeMeta(meta), contentId)).immediate();
+    } catch {
+      // Best effort: another process holds the write lock for long; the next read parses again.
+    }
+    return meta;
+  }
+
   /** Delete contents no message refers to any more (inside a write transaction). */
   collectContents(contentIds: Iterable<number>): void {
     for (const id of new Set(contentIds)) {
@@ -271,6 +296,18 @@ export class SqliteStore {
     this.s.deleteMailbox.run(row.id);
     this.collectContents(contentIds);
     emit(account, row.id, { type: 'gone' });
+  }
+}
+
+/**
+ * Run a synchronous step as a promise: a throw becomes a rejection, never a synchronous exception (callers
+ * of the async contract must not have to catch twice).
+ */
+export function settle<T>(step: () => T): Promise<T> {
+  try {
+    return Promise.resolve(step());
+  } catch (err) {
+    return Promise.reject(err instanceof Error ? err : new Error(String(err)));
   }
 }
 

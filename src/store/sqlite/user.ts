@@ -13,7 +13,7 @@ import type {
 } from '../types.ts';
 import { storableFlags } from './flags.ts';
 import { SqliteMailbox, flagColumns } from './mailbox.ts';
-import { MAX_UID, newObjectId, type MailboxRow, type SqliteStore } from './store.ts';
+import { MAX_UID, newObjectId, settle, type MailboxRow, type SqliteStore } from './store.ts';
 
 const SPECIAL_USES: ReadonlySet<string> = new Set(['\\All', '\\Archive', '\\Drafts', '\\Flagged', '\\Junk', '\\Sent', '\\Trash']);
 
@@ -24,217 +24,244 @@ export class SqliteUser implements User {
   readonly #open = new Set<SqliteMailbox>();
   readonly #maxMessageSize: number;
 
-  constructor(store: SqliteStore, accountId: number, readonly username: string, maxMessageSize: number) {
+  readonly #onClosed: (user: SqliteUser) => void;
+
+  constructor(
+    store: SqliteStore,
+    accountId: number,
+    readonly username: string,
+    maxMessageSize: number,
+    onClosed: (user: SqliteUser) => void = () => {},
+  ) {
+    this.#onClosed = onClosed;
     this.#store = store;
     this.#account = { id: accountId, name: username };
     this.#maxMessageSize = maxMessageSize;
   }
 
-  async listMailboxes(): Promise<MailboxInfo[]> {
-    this.#check();
-    return this.#store.s.listMailboxes.all(this.#account.id).map((r) => ({
-      name: r.name,
-      id: r.object_id,
-      specialUse: r.special_use === '' ? [] : (r.special_use.split(' ') as SpecialUse[]),
-      subscribed: r.subscribed === 1,
-    }));
-  }
-
-  async listSubscriptions(): Promise<string[]> {
-    this.#check();
-    return this.#store.s.subscriptionsOf.all(this.#account.id).map((r) => r.name);
-  }
-
-  async createMailbox(name: string, options?: { specialUse?: readonly SpecialUse[] }): Promise<MailboxInfo> {
-    this.#check();
-    const target = validName(name);
-    const specialUse = [...new Set(options?.specialUse ?? [])];
-    for (const use of specialUse) {
-      if (!SPECIAL_USES.has(use)) throw new StoreError('invalid', `unknown special-use attribute ${String(use)}`);
-    }
-    return this.#store.write(() => {
-      if (this.#get(target)) throw new StoreError('exists', 'mailbox already exists');
-      this.#createParents(target);
-      const row = this.#store.insertMailbox(this.#account.id, target, specialUse);
-      return this.#store.info(row, this.#subscribed(target));
+  listMailboxes(): Promise<MailboxInfo[]> {
+    return settle(() => {
+      this.#check();
+      return this.#store.s.listMailboxes.all(this.#account.id).map((r) => ({
+        name: r.name,
+        id: r.object_id,
+        specialUse: r.special_use === '' ? [] : (r.special_use.split(' ') as SpecialUse[]),
+        subscribed: r.subscribed === 1,
+      }));
     });
   }
 
-  async deleteMailbox(name: string): Promise<void> {
-    this.#check();
-    const target = normalizeMailboxName(name);
-    if (target === INBOX) throw new StoreError('noPermission', 'INBOX cannot be deleted');
-    this.#store.write((emit) => {
-      const row = this.#get(target);
-      if (!row) throw new StoreError('notFound', 'mailbox does not exist');
-      this.#store.dropMailbox(this.#account.name, row, emit);
+  listSubscriptions(): Promise<string[]> {
+    return settle(() => {
+      this.#check();
+      return this.#store.s.subscriptionsOf.all(this.#account.id).map((r) => r.name);
     });
   }
 
-  async renameMailbox(from: string, to: string): Promise<void> {
-    this.#check();
-    const source = normalizeMailboxName(from);
-    const target = validName(to);
-    if (target === source) throw new StoreError('exists', 'mailbox already exists');
-    if (source !== INBOX && target.startsWith(source + HIERARCHY_SEPARATOR)) {
-      throw new StoreError('invalid', 'cannot rename a mailbox under itself');
-    }
-    this.#store.write((emit) => {
-      const row = this.#get(source);
-      if (!row) throw new StoreError('notFound', 'mailbox does not exist');
-      if (this.#get(target)) throw new StoreError('exists', 'mailbox already exists');
-      if (source === INBOX) {
-        // RFC 3501 section 6.3.5: renaming INBOX moves its messages to a new mailbox (new MAILBOXID, RFC
-        // 8474) and leaves INBOX empty; its inferiors are not renamed. INBOX keeps its identity: its
-        // listeners see the messages expunged. The rows move as they are (UIDs, flags, MODSEQ) under the
-        // new mailbox's fresh UIDVALIDITY.
-        this.#createParents(target);
-        const moved = this.#store.insertMailbox(this.#account.id, target, []);
-        const uids = this.#store.s.uids.all(row.id).map((r) => r.uid);
-        this.#store.s.moveMessages.run(moved.id, row.id);
-        this.#store.s.setCounters.run(row.uid_next, row.highest_modseq, row.messages, row.unseen, row.deleted, row.size, moved.id);
-        if (uids.length > 0) {
-          const modseq = row.highest_modseq + 1;
-          for (const uid of uids) this.#store.s.insertExpunged.run(row.id, uid, modseq);
-          this.#store.s.setCounters.run(row.uid_next, modseq, 0, 0, 0, 0, row.id);
-          emit(this.#account.name, row.id, { type: 'expunge', uids, modseq });
-        }
-        return;
+  createMailbox(name: string, options?: { specialUse?: readonly SpecialUse[] }): Promise<MailboxInfo> {
+    return settle(() => {
+      this.#check();
+      const target = validName(name);
+      const specialUse = [...new Set(options?.specialUse ?? [])];
+      for (const use of specialUse) {
+        if (!SPECIAL_USES.has(use)) throw new StoreError('invalid', `unknown special-use attribute ${String(use)}`);
       }
-      // The mailbox and every inferior move together (RFC 3501 section 6.3.5); MAILBOXID stays (RFC 8474).
-      const prefix = source + HIERARCHY_SEPARATOR;
-      const moving = this.#store.s.mailboxesOf
-        .all(this.#account.id)
-        .filter((b) => b.name === source || b.name.startsWith(prefix))
-        .map((b) => ({ row: b, name: target + b.name.slice(source.length) }));
-      for (const m of moving) {
-        if (m.name !== target && this.#get(m.name)) throw new StoreError('exists', `mailbox ${m.name} already exists`);
-        const problem = mailboxNameProblem(m.name);
+      return this.#store.write(() => {
+        if (this.#get(target)) throw new StoreError('exists', 'mailbox already exists');
+        this.#createParents(target);
+        const row = this.#store.insertMailbox(this.#account.id, target, specialUse);
+        return this.#store.info(row, this.#subscribed(target));
+      });
+    });
+  }
+
+  deleteMailbox(name: string): Promise<void> {
+    return settle(() => {
+      this.#check();
+      const target = normalizeMailboxName(name);
+      if (target === INBOX) throw new StoreError('noPermission', 'INBOX cannot be deleted');
+      this.#store.write((emit) => {
+        const row = this.#get(target);
+        if (!row) throw new StoreError('notFound', 'mailbox does not exist');
+        this.#store.dropMailbox(this.#account.name, row, emit);
+      });
+    });
+  }
+
+  renameMailbox(from: string, to: string): Promise<void> {
+    return settle(() => {
+      this.#check();
+      const source = normalizeMailboxName(from);
+      const target = validName(to);
+      if (target === source) throw new StoreError('exists', 'mailbox already exists');
+      if (source !== INBOX && target.startsWith(source + HIERARCHY_SEPARATOR)) {
+        throw new StoreError('invalid', 'cannot rename a mailbox under itself');
+      }
+      this.#store.write((emit) => {
+        const row = this.#get(source);
+        if (!row) throw new StoreError('notFound', 'mailbox does not exist');
+        if (this.#get(target)) throw new StoreError('exists', 'mailbox already exists');
+        if (source === INBOX) {
+          // RFC 3501 section 6.3.5: renaming INBOX moves its messages to a new mailbox (new MAILBOXID, RFC
+          // 8474) and leaves INBOX empty; its inferiors are not renamed. INBOX keeps its identity: its
+          // listeners see the messages expunged. The rows move as they are (UIDs, flags, MODSEQ) under the
+          // new mailbox's fresh UIDVALIDITY.
+          this.#createParents(target);
+          const moved = this.#store.insertMailbox(this.#account.id, target, []);
+          const uids = this.#store.s.uids.all(row.id).map((r) => r.uid);
+          this.#store.s.moveMessages.run(moved.id, row.id);
+          this.#store.s.setCounters.run(row.uid_next, row.highest_modseq, row.messages, row.unseen, row.deleted, row.size, moved.id);
+          if (uids.length > 0) {
+            const modseq = row.highest_modseq + 1;
+            for (const uid of uids) this.#store.s.insertExpunged.run(row.id, uid, modseq);
+            this.#store.s.setCounters.run(row.uid_next, modseq, 0, 0, 0, 0, row.id);
+            emit(this.#account.name, row.id, { type: 'expunge', uids, modseq });
+          }
+          return;
+        }
+        // The mailbox and every inferior move together (RFC 3501 section 6.3.5); MAILBOXID stays (RFC 8474).
+        const prefix = source + HIERARCHY_SEPARATOR;
+        const moving = this.#store.s.mailboxesOf
+          .all(this.#account.id)
+          .filter((b) => b.name === source || b.name.startsWith(prefix))
+          .map((b) => ({ row: b, name: target + b.name.slice(source.length) }));
+        for (const m of moving) {
+          if (m.name !== target && this.#get(m.name)) throw new StoreError('exists', `mailbox ${m.name} already exists`);
+          const problem = mailboxNameProblem(m.name);
+          if (problem) throw new StoreError('invalid', problem);
+        }
+        this.#createParents(target);
+        // Two passes through temporary names so that no intermediate state collides on (account, name).
+        for (const m of moving) this.#store.s.renameMailbox.run(`\u0000${m.row.id}`, m.row.id);
+        for (const m of moving) this.#store.s.renameMailbox.run(m.name, m.row.id);
+        for (const m of moving) emit(this.#account.name, m.row.id, { type: 'gone' });
+      });
+    });
+  }
+
+  setSubscribed(name: string, subscribed: boolean): Promise<void> {
+    return settle(() => {
+      this.#check();
+      const target = normalizeMailboxName(name);
+      if (subscribed) {
+        const problem = mailboxNameProblem(target);
         if (problem) throw new StoreError('invalid', problem);
       }
-      this.#createParents(target);
-      // Two passes through temporary names so that no intermediate state collides on (account, name).
-      for (const m of moving) this.#store.s.renameMailbox.run(`\u0000${m.row.id}`, m.row.id);
-      for (const m of moving) this.#store.s.renameMailbox.run(m.name, m.row.id);
-      for (const m of moving) emit(this.#account.name, m.row.id, { type: 'gone' });
-    });
-  }
-
-  async setSubscribed(name: string, subscribed: boolean): Promise<void> {
-    this.#check();
-    const target = normalizeMailboxName(name);
-    if (subscribed) {
-      const problem = mailboxNameProblem(target);
-      if (problem) throw new StoreError('invalid', problem);
-    }
-    this.#store.write(() => {
-      if (subscribed) this.#store.s.subscribe.run(this.#account.id, target);
-      else this.#store.s.unsubscribe.run(this.#account.id, target);
-    });
-  }
-
-  async status(name: string): Promise<MailboxStatus> {
-    this.#check();
-    const row = this.#get(normalizeMailboxName(name));
-    if (!row) throw new StoreError('notFound', 'mailbox does not exist');
-    return {
-      messages: row.messages,
-      unseen: row.unseen,
-      uidNext: row.uid_next,
-      uidValidity: row.uid_validity,
-      highestModseq: row.highest_modseq,
-      size: row.size,
-      deleted: row.deleted,
-      id: row.object_id,
-    };
-  }
-
-  async append(name: string, messages: readonly AppendInput[]): Promise<AppendResult> {
-    this.#check();
-    const target = normalizeMailboxName(name);
-    // Everything that can fail on input, and the CPU-heavy parse, happens before the transaction: the write
-    // lock is held only for the inserts.
-    const prepared = messages.map((m) => {
-      if (m.content.length > this.#maxMessageSize) throw new StoreError('tooBig', 'message too big');
-      const meta = m.meta ?? parseMessage(m.content);
-      const flags = storableFlags(m.flags ?? []);
-      const internalDate = m.internalDate ?? new Date();
-      if (Number.isNaN(internalDate.getTime())) throw new StoreError('invalid', 'invalid internal date');
-      return { content: m.content, flags, internalDate: internalDate.getTime(), meta: encodeMeta(meta) };
-    });
-    return this.#store.write((emit) => {
-      const box = this.#get(target);
-      if (!box) throw new StoreError('notFound', 'mailbox does not exist');
-      if (prepared.length === 0) return { uidValidity: box.uid_validity, uids: [] };
-      if (box.uid_next + prepared.length - 1 > MAX_UID) throw new StoreError('overQuota', 'mailbox has run out of UIDs');
-      const grown = this.#store.growKeywords(box.id, prepared.map((p) => p.flags));
-      if (grown) emit(this.#account.name, box.id, { type: 'keywords', keywords: grown });
-      const modseq = box.highest_modseq + 1;
-      const now = Date.now();
-      const uids: number[] = [];
-      let unseen = 0;
-      let deleted = 0;
-      let size = 0;
-      prepared.forEach((p, i) => {
-        const uid = box.uid_next + i;
-        const emailId = newObjectId('M');
-        // No threading yet: each message is its own thread (RFC 8474 allows one THREADID per message).
-        const contentId = Number(
-          this.#store.s.insertContent.run(p.content.length, emailId, 'T' + emailId.slice(1), p.meta).lastInsertRowid,
-        );
-        this.#store.contents.write(contentId, p.content);
-        const cols = flagColumns(p.flags);
-        this.#store.s.insertMessage.run(box.id, uid, contentId, cols.json, cols.seen, cols.deleted, modseq, p.internalDate, now, p.content.length);
-        unseen += 1 - cols.seen;
-        deleted += cols.deleted;
-        size += p.content.length;
-        uids.push(uid);
+      this.#store.write(() => {
+        if (subscribed) this.#store.s.subscribe.run(this.#account.id, target);
+        else this.#store.s.unsubscribe.run(this.#account.id, target);
       });
-      this.#store.s.updateCounters.run(box.uid_next + prepared.length, modseq, prepared.length, unseen, deleted, size, box.id);
-      emit(this.#account.name, box.id, { type: 'append', uids: [...uids], modseq });
-      return { uidValidity: box.uid_validity, uids };
     });
   }
 
-  async openMailbox(name: string, options: OpenMailboxOptions): Promise<SqliteMailbox> {
-    this.#check();
-    const target = normalizeMailboxName(name);
-    const store = this.#store;
-    // One read transaction for the catch-up on other processes' records and the snapshot, so the two agree;
-    // the listener is registered in the same synchronous step, after the catch-up is published: no record
-    // can fall between the snapshot and the listener, and none is delivered twice.
-    const taken = store.db.transaction(() => {
-      const remote = store.log.readRemote();
-      const row = this.#get(target);
-      if (!row) return { remote, row: null };
-      const snapshot = {
-        uidValidity: row.uid_validity,
+  status(name: string): Promise<MailboxStatus> {
+    return settle(() => {
+      this.#check();
+      const row = this.#get(normalizeMailboxName(name));
+      if (!row) throw new StoreError('notFound', 'mailbox does not exist');
+      return {
+        messages: row.messages,
+        unseen: row.unseen,
         uidNext: row.uid_next,
+        uidValidity: row.uid_validity,
         highestModseq: row.highest_modseq,
-        uids: store.s.uids.all(row.id).map((r) => r.uid),
-        keywords: store.s.keywords.all(row.id).map((r) => r.keyword),
-        firstUnseenUid: store.s.firstUnseen.get(row.id)?.uid ?? null,
+        size: row.size,
+        deleted: row.deleted,
+        id: row.object_id,
       };
-      return { remote, row, snapshot, subscribed: this.#subscribed(row.name) };
-    })();
-    store.publish(taken.remote.changes, taken.remote.gap);
-    if (!taken.row) throw new StoreError('notFound', 'mailbox does not exist');
-    const mailbox = new SqliteMailbox(
-      store,
-      this.#account,
-      taken.row,
-      store.info(taken.row, taken.subscribed!),
-      taken.snapshot!,
-      options.readOnly,
-      (m) => this.#open.delete(m),
-    );
-    mailbox.listen(options.onChange);
-    this.#open.add(mailbox);
-    return mailbox;
+    });
+  }
+
+  append(name: string, messages: readonly AppendInput[]): Promise<AppendResult> {
+    return settle(() => {
+      this.#check();
+      const target = normalizeMailboxName(name);
+      // Everything that can fail on input, and the CPU-heavy parse, happens before the transaction: the write
+      // lock is held only for the inserts.
+      const prepared = messages.map((m) => {
+        if (m.content.length > this.#maxMessageSize) throw new StoreError('tooBig', 'message too big');
+        const meta = m.meta ?? parseMessage(m.content);
+        const flags = storableFlags(m.flags ?? []);
+        const internalDate = m.internalDate ?? new Date();
+        if (Number.isNaN(internalDate.getTime())) throw new StoreError('invalid', 'invalid internal date');
+        return { content: m.content, flags, internalDate: internalDate.getTime(), meta, encoded: encodeMeta(meta) };
+      });
+      return this.#store.write((emit) => {
+        const box = this.#get(target);
+        if (!box) throw new StoreError('notFound', 'mailbox does not exist');
+        if (prepared.length === 0) return { uidValidity: box.uid_validity, uids: [] };
+        if (box.uid_next + prepared.length - 1 > MAX_UID) throw new StoreError('overQuota', 'mailbox has run out of UIDs');
+        const grown = this.#store.growKeywords(box.id, prepared.map((p) => p.flags));
+        if (grown) emit(this.#account.name, box.id, { type: 'keywords', keywords: grown });
+        const modseq = box.highest_modseq + 1;
+        const now = Date.now();
+        const uids: number[] = [];
+        let unseen = 0;
+        let deleted = 0;
+        let size = 0;
+        prepared.forEach((p, i) => {
+          const uid = box.uid_next + i;
+          const emailId = newObjectId('M');
+          const threadId = this.#store.threads.assign(this.#account.id, p.meta, 'T' + emailId.slice(1));
+          const contentId = Number(this.#store.s.insertContent.run(p.content.length, emailId, threadId, p.encoded).lastInsertRowid);
+          this.#store.contents.write(contentId, p.content);
+          const cols = flagColumns(p.flags);
+          this.#store.s.insertMessage.run(box.id, uid, contentId, cols.json, cols.seen, cols.deleted, modseq, p.internalDate, now, p.content.length);
+          unseen += 1 - cols.seen;
+          deleted += cols.deleted;
+          size += p.content.length;
+          uids.push(uid);
+        });
+        this.#store.s.updateCounters.run(box.uid_next + prepared.length, modseq, prepared.length, unseen, deleted, size, box.id);
+        emit(this.#account.name, box.id, { type: 'append', uids: [...uids], modseq });
+        return { uidValidity: box.uid_validity, uids };
+      });
+    });
+  }
+
+  openMailbox(name: string, options: OpenMailboxOptions): Promise<SqliteMailbox> {
+    return settle(() => {
+      this.#check();
+      const target = normalizeMailboxName(name);
+      const store = this.#store;
+      // One read transaction for the catch-up on other processes' records and the snapshot, so the two agree;
+      // the listener is registered in the same synchronous step, after the catch-up is published: no record
+      // can fall between the snapshot and the listener, and none is delivered twice.
+      const taken = store.db.transaction(() => {
+        const remote = store.log.readRemote();
+        const row = this.#get(target);
+        if (!row) return { remote, opened: null };
+        const snapshot = {
+          uidValidity: row.uid_validity,
+          uidNext: row.uid_next,
+          highestModseq: row.highest_modseq,
+          uids: store.s.uids.all(row.id).map((r) => r.uid),
+          keywords: store.s.keywords.all(row.id).map((r) => r.keyword),
+          firstUnseenUid: store.s.firstUnseen.get(row.id)?.uid ?? null,
+        };
+        return { remote, opened: { row, snapshot, subscribed: this.#subscribed(row.name) } };
+      })();
+      store.publish(taken.remote.changes, taken.remote.gap);
+      const opened = taken.opened;
+      if (!opened) throw new StoreError('notFound', 'mailbox does not exist');
+      const mailbox = new SqliteMailbox(
+        store,
+        this.#account,
+        opened.row,
+        store.info(opened.row, opened.subscribed),
+        opened.snapshot,
+        options.readOnly,
+        (m) => this.#open.delete(m),
+      );
+      mailbox.listen(options.onChange);
+      this.#open.add(mailbox);
+      return mailbox;
+    });
   }
 
   async close(): Promise<void> {
     for (const m of [...this.#open]) await m.close();
+    this.#onClosed(this);
   }
 
   #get(name: string): MailboxRow | undefined {

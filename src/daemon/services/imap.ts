@@ -1,0 +1,119 @@
+/**
+ * The IMAP listeners (plain with STARTTLS, and IMAPS) of the daemon, both served by one ImapServer.
+ * The daemon creates the net/tls servers itself and hands them to ImapServer.serve(), so that it can bind
+ * port 0 and read the port back, count connections, and swap the IMAPS certificate on SIGHUP.
+ */
+import { createServer as createNetServer, type Server as NetServer } from 'node:net';
+import { createServer as createTlsServer, TLSSocket } from 'node:tls';
+import { NO_STATUS, commandTable, ImapError, ImapServer, type CommandSpec, type ConnectionUpgrader } from '../../imap/index.ts';
+import { isStoreError } from '../../store/errors.ts';
+import type { ListenAddress } from '../address.ts';
+import type { ListenerName } from '../config.ts';
+import { bindServer, countConnections, stopAccepting } from '../listen.ts';
+import type { DaemonMetrics } from '../metrics.ts';
+import type { RunningService, ServiceContext } from '../service.ts';
+
+/** Commands whose duration is the client's idle time, not work: counted, but kept out of the latency histogram. */
+const UNTIMED_COMMANDS = new Set(['IDLE']);
+
+/** Result label of a finished command. */
+function resultOf(value: unknown): string {
+  if (value === NO_STATUS || value === undefined || value === null) return 'ok';
+  const status = (value as { status?: string }).status;
+  return status ? status.toLowerCase() : 'ok';
+}
+
+function errorResultOf(err: unknown): string {
+  if (err instanceof ImapError) return err.status.toLowerCase();
+  if (isStoreError(err)) return 'no';
+  return 'error';
+}
+
+/** Wrap a command so that it counts in mailroom_commands_total and mailroom_command_duration_seconds. */
+export function instrumentCommand<A>(spec: CommandSpec<A>, metrics: DaemonMetrics, protocol = 'imap'): CommandSpec<A> {
+  const timed = !UNTIMED_COMMANDS.has(spec.name);
+  return {
+    ...spec,
+    parse: spec.parse.bind(spec),
+    async run(context, args) {
+      const end = timed ? metrics.commandDuration.startTimer({ protocol, command: spec.name }) : undefined;
+      try {
+        const result = await spec.run(context, args);
+        metrics.commands.inc({ protocol, command: spec.name, result: resultOf(result) });
+        return result;
+      } catch (err) {
+        metrics.commands.inc({ protocol, command: spec.name, result: errorResultOf(err) });
+        throw err;
+      } finally {
+        end?.();
+      }
+    },
+  };
+}
+
+/** Start the imap/imaps listeners that the config enables; null when neither is. */
+export async function startImap(ctx: ServiceContext): Promise<RunningService | null> {
+  const { config, tls, metrics } = ctx;
+  const wanted = (['imap', 'imaps'] as const).filter((name) => config.listeners[name] !== undefined);
+  if (wanted.length === 0) return null;
+  const logger = ctx.logger.child({ proto: 'imap' });
+  const imap = new ImapServer({
+    backend: ctx.backend,
+    // Enables STARTTLS; the upgrader below replaces the built-in one so that SIGHUP reloads reach it.
+    tls: { cert: tls.serverOptions().cert, key: tls.serverOptions().key, minVersion: tls.minVersion },
+    allowInsecureAuth: config.allowInsecureAuth,
+    loopbackIsSecure: true,
+    logger,
+    autoLogout: config.autoLogoutSeconds * 1000,
+    maxLiteralSize: config.maxMessageSize,
+  });
+  const starttls: ConnectionUpgrader = {
+    secure: true,
+    upgrade: (stream) => new TLSSocket(stream as import('node:net').Socket, { isServer: true, secureContext: tls.context }),
+  };
+  imap.enable({
+    name: 'mailroom-daemon',
+    upgraders: { starttls },
+    commands: commandTable.map((spec) => instrumentCommand(imap.command(spec.name) ?? spec, metrics)),
+  });
+
+  const servers: NetServer[] = [];
+  const sockets: Array<Set<import('node:net').Socket>> = [];
+  const bound: Array<{ name: ListenerName; address: ListenAddress }> = [];
+  try {
+    for (const name of wanted) {
+      const address = config.listeners[name]!;
+      let server: NetServer;
+      if (name === 'imaps') {
+        const tlsServer = createTlsServer(tls.serverOptions());
+        tlsServer.on('tlsClientError', (err) => logger.debug({ err: err.message }, 'imaps handshake failed'));
+        tls.track(tlsServer);
+        server = tlsServer;
+      } else {
+        server = createNetServer();
+      }
+      sockets.push(countConnections(server, name, metrics));
+      imap.serve(server);
+      servers.push(server);
+      bound.push({ name, address: await bindServer(server, address, name.toUpperCase()) });
+    }
+  } catch (err) {
+    for (const server of servers) stopAccepting(server);
+    throw err;
+  }
+
+  return {
+    bound,
+    stopAccepting() {
+      for (const server of servers) stopAccepting(server);
+    },
+    async close() {
+      // BYE every session. ImapServer.close() is not used: it waits for its listeners' close callbacks,
+      // which Node only calls once every connection has ended, before it sends BYE.
+      await Promise.allSettled(imap.connections().map((c) => c.close('Server shutting down.')));
+    },
+    destroy() {
+      for (const set of sockets) for (const socket of set) socket.destroy();
+    },
+  };
+}
