@@ -102,8 +102,9 @@ class LoadClient {
   async session(port: number, mix: Mix): Promise<void> {
     const c = await ImapClient.connect(port);
     try {
-      this.record('LOGIN', await c.command(`LOGIN "${this.user}" "${BENCH_PASSWORD}"`, { expectOk: false }));
-      if (!c.has('LITERAL+') && !c.has('IMAP4REV1')) await c.capability();
+      const login = this.record('LOGIN', await c.command(`LOGIN "${this.user}" "${BENCH_PASSWORD}"`, { expectOk: false }));
+      // Servers may announce more after login (LITERAL+ decides how APPEND sends its literal).
+      c.readCapabilityCode(login.text);
       this.record('SELECT', await c.command('SELECT INBOX', { expectOk: false }));
       const rounds = Math.max(mix.append, mix.fetch, mix.store);
       for (let i = 0; i < rounds; i++) {

@@ -14,6 +14,8 @@ import { createServer, connect } from 'node:net';
 import type { Socket } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { parseMessage } from '../src/message/index.ts';
+import { dovecotAnswer, sectionItems } from '../test/golden/sections.ts';
 
 const FIXTURES = 'test/fixtures/messages';
 const GOLDEN = 'test/golden';
@@ -72,6 +74,9 @@ class RawClient {
   private buf = Buffer.alloc(0);
   private waiters: Array<() => void> = [];
   private tagNo = 0;
+  /** Accept NO/BAD answers (section fetches may legitimately fail). */
+  tolerant = false;
+  lastStatus = '';
   constructor(private readonly sock: Socket) {
     sock.on('data', (d: Buffer) => {
       this.buf = Buffer.concat([this.buf, d]);
@@ -103,7 +108,8 @@ class RawClient {
     const out = this.buf.subarray(0, end);
     this.buf = this.buf.subarray(end);
     const status = out.subarray(start + 2).toString('latin1');
-    if (!status.startsWith(`${tag} OK`)) throw new Error(`${text}: ${status}`);
+    if (!status.startsWith(`${tag} OK`) && !this.tolerant) throw new Error(`${text}: ${status}`);
+    this.lastStatus = status.slice(tag.length + 1).trim();
     return out;
   }
 }
@@ -112,7 +118,10 @@ class RawClient {
 export function extractItem(resp: Buffer, name: string): Buffer {
   const key = Buffer.from(` ${name} `);
   let i = resp.indexOf(key);
-  if (i < 0) key[0] = 0x28, (i = resp.indexOf(key)); // "(NAME "
+  if (i < 0) {
+    key[0] = 0x28; // "(NAME "
+    i = resp.indexOf(key);
+  }
   if (i < 0) throw new Error(`no ${name} in response`);
   const start = i + key.length;
   let p = start;
@@ -133,6 +142,38 @@ export function extractItem(resp: Buffer, name: string): Buffer {
     else { while (p < resp.length && ![0x20, 0x28, 0x29, 0x0d].includes(resp[p])) p++; }
   } while (depth > 0 && p < resp.length);
   return resp.subarray(start, p);
+}
+
+/**
+ * The value of a BODY[...]/BINARY[...]/BINARY.SIZE[...] item: Dovecot echoes the section name (field names
+ * upper-cased), so find the first `name-prefix` then the value after the closing `]`.
+ */
+function extractSection(resp: Buffer, name: string): Buffer | null {
+  const prefix = name.slice(0, name.indexOf('[') + 1);
+  const i = resp.indexOf(prefix);
+  if (i < 0) return null;
+  const close = resp.indexOf('] ', i);
+  let p = close + 2;
+  if (resp[p] === 0x7e) p++; // literal8
+  if (resp[p] === 0x7b) {
+    const end = resp.indexOf('}', p);
+    const n = Number(resp.toString('latin1', p + 1, end));
+    return resp.subarray(end + 3, end + 3 + n);
+  }
+  if (resp[p] === 0x22) {
+    let q = p + 1;
+    let out = '';
+    while (resp[q] !== 0x22) {
+      if (resp[q] === 0x5c) q++;
+      out += String.fromCharCode(resp[q]);
+      q++;
+    }
+    return Buffer.from(out, 'latin1');
+  }
+  let q = p;
+  while (q < resp.length && resp[q] !== 0x20 && resp[q] !== 0x29) q++;
+  const word = resp.toString('latin1', p, q);
+  return word === 'NIL' ? null : Buffer.from(word, 'latin1');
 }
 
 async function main(): Promise<void> {
@@ -171,6 +212,22 @@ async function main(): Promise<void> {
       const resp = await c.command(`UID FETCH ${uid} (${ITEMS.join(' ')})`);
       const out = ITEMS.map((item) => Buffer.concat([Buffer.from(`${item} `), extractItem(resp, item), Buffer.from('\n')]));
       writeFileSync(join(GOLDEN, f.replace(/\.eml$/, '.txt')), Buffer.concat(out));
+      // Sections: one FETCH per item, so that a NO (UNKNOWN-CTE) affects only that item.
+      const lines: string[] = [];
+      c.tolerant = true;
+      for (const it of sectionItems(parseMessage(raw))) {
+        const r = await c.command(`UID FETCH ${uid} (${it.item})`);
+        const name = it.item.replace('.PEEK', '');
+        let value: Buffer | null = null;
+        if (c.lastStatus.startsWith('OK') && r.includes(Buffer.from(' FETCH ('))) {
+          const v = extractSection(r, name);
+          value = v;
+        }
+        lines.push(`${it.item} ${dovecotAnswer(it, c.lastStatus, value)}\n`);
+      }
+      c.tolerant = false;
+      mkdirSync(join(GOLDEN, 'sections'), { recursive: true });
+      writeFileSync(join(GOLDEN, 'sections', f.replace(/\.eml$/, '.txt')), lines.join(''));
     }
     console.log(`wrote ${files.length} golden files (Dovecot on 127.0.0.1:${port})`);
     sock.end();

@@ -5,8 +5,47 @@
 import { test, describe } from 'node:test';
 import assert from 'node:assert/strict';
 import { writeFileSync } from 'node:fs';
+import { createServer, type AddressInfo } from 'node:net';
 import { join } from 'node:path';
-import { runCli, sampleMessage, tempDir } from './daemon-harness.ts';
+import { ImapFlow } from 'imapflow';
+import { BIN, python, runCli, sampleMessage, startDaemon, tempDir } from './daemon-harness.ts';
+
+/**
+ * Drives a command on a pseudo-terminal: waits for each prompt before typing the answer, then prints what
+ * the terminal showed afterwards (repr) and exits with the command's status.
+ */
+const PTY_DRIVER = `
+import os, pty, sys
+answers = sys.argv[1].split(',')
+argv = sys.argv[2:]
+pid, fd = pty.fork()
+if pid == 0:
+    os.execvp(argv[0], argv)
+buf = b''
+def wait_for(token):
+    global buf
+    while token not in buf:
+        chunk = os.read(fd, 1024)
+        if not chunk:
+            raise SystemExit('eof before %r: %r' % (token, buf))
+        buf += chunk
+    buf = buf[buf.index(token) + len(token):]
+for prompt, answer in zip([b'New password: ', b'Repeat password: '], answers):
+    wait_for(prompt)
+    os.write(fd, answer.encode() + b'\\r')
+rest = buf
+while True:
+    try:
+        chunk = os.read(fd, 1024)
+    except OSError:
+        break
+    if not chunk:
+        break
+    rest += chunk
+_, status = os.waitpid(pid, 0)
+print(repr(rest))
+sys.exit(os.waitstatus_to_exitcode(status))
+`;
 
 describe('mailroom CLI', () => {
   test('--help on every command, exit 0', async () => {
@@ -51,9 +90,10 @@ describe('mailroom CLI', () => {
       assert.equal(r.code, 78);
       assert.match(r.stderr, /"listen\.lmtp" \(from --lmtp\)/);
 
-      r = await runCli(['user', 'list', '--store', 'postgres://db.example/mail']);
-      assert.equal(r.code, 78);
-      assert.match(r.stderr, /postgres.*not implemented/);
+      // An unreachable PostgreSQL is a temporary failure (75), not a configuration error.
+      r = await runCli(['user', 'list', '--store', 'postgres://mailroom@127.0.0.1:1/mail']);
+      assert.equal(r.code, 75, r.stderr);
+      assert.match(r.stderr, /cannot open the PostgreSQL store/);
     } finally {
       cleanup();
     }
@@ -71,6 +111,42 @@ describe('mailroom CLI', () => {
       assert.equal(r.code, 78);
       assert.match(r.stderr, /listener pop3s is on 0\.0\.0\.0:1995/);
     } finally {
+      cleanup();
+    }
+  });
+
+  test('user add on a terminal: password asked twice without echo', async () => {
+    const { dir, cleanup } = tempDir();
+    const data = join(dir, 'data');
+    try {
+      const shown = await python(PTY_DRIVER, ['typed-secret,typed-secret', process.execPath, BIN, 'user', 'add', 'tty', '--data', data]);
+      assert.match(shown, /account "tty" created/);
+      assert.doesNotMatch(shown, /typed-secret/, 'the password is not echoed');
+      await assert.rejects(python(PTY_DRIVER, ['one,two', process.execPath, BIN, 'user', 'passwd', 'tty', '--data', data]), /exited 65/);
+      const daemon = await startDaemon(data, ['--imap', '127.0.0.1:0', '--no-demo']);
+      try {
+        const client = new ImapFlow({ host: '127.0.0.1', port: daemon.ports.imap, secure: false, doSTARTTLS: false, auth: { user: 'tty', pass: 'typed-secret' }, logger: false, disableAutoIdle: true });
+        await client.connect();
+        await client.logout();
+      } finally {
+        await daemon.stop('SIGTERM');
+      }
+    } finally {
+      cleanup();
+    }
+  });
+
+  test('a port already in use stops start-up with exit 74 and names the listener', async () => {
+    const { dir, cleanup } = tempDir();
+    const blocker = createServer();
+    await new Promise<void>((r) => blocker.listen(0, '127.0.0.1', r));
+    try {
+      const port = (blocker.address() as AddressInfo).port;
+      const r = await runCli(['serve', '--store', 'memory', '--data', dir, '--no-demo', '--lmtp', '127.0.0.1:0', '--pop3', `127.0.0.1:${port}`]);
+      assert.equal(r.code, 74, r.stderr);
+      assert.match(r.stderr, new RegExp(`cannot listen for POP3 on 127\\.0\\.0\\.1:${port}: address already in use`));
+    } finally {
+      blocker.close();
       cleanup();
     }
   });

@@ -198,3 +198,10 @@ export function python(script: string, args: readonly string[] = []): Promise<st
     child.stdin.end(script);
   });
 }
+
+/** Number of messages in a mailbox, by STATUS (imapflow's status() resolves false on failure). */
+export async function messageCount(client: import('imapflow').ImapFlow, mailbox = 'INBOX'): Promise<number> {
+  const status = await client.status(mailbox, { messages: true });
+  if (status === false || status.messages === undefined) throw new Error(`STATUS ${mailbox} failed`);
+  return status.messages;
+}

@@ -7,6 +7,9 @@ import { test, describe, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { ImapFlow } from 'imapflow';
 import { startServer, type TestServer } from './transcripts/harness.ts';
 
@@ -39,17 +42,18 @@ describe('imapflow 2.1.2', () => {
       await client.mailboxDelete('Jobs/Projects');
       assert.equal(await client.mailboxSubscribe('Entwürfe'), true);
       const subscribed = (await client.list()).filter((m) => m.subscribed).map((m) => m.path);
-      assert.deepEqual(subscribed, ['Entwürfe']);
+      assert.ok(subscribed.includes('Entwürfe'));
+      assert.ok(!subscribed.includes('Jobs'));
 
       const date = new Date('2020-01-02T03:04:05Z');
       await client.append('INBOX', MESSAGE, ['\\Seen', '$Work'], date);
       await client.append('INBOX', MESSAGE, ['\\Deleted']);
-      await assert.rejects(client.append('Nowhere', MESSAGE), /TRYCREATE|NO/);
+      await assert.rejects(client.append('Nowhere', MESSAGE), (err: Error & { serverResponseCode?: string }) => err.serverResponseCode === 'TRYCREATE');
       const status = await client.status('INBOX', { messages: true, unseen: true, uidNext: true, uidValidity: true, recent: true });
       assert.ok(status);
       assert.equal(status.messages, 2);
       assert.equal(status.unseen, 1);
-      assert.equal(status.uidNext, 3n === undefined ? 3 : status.uidNext);
+      assert.equal(Number(status.uidNext), 3);
       assert.equal(status.recent, 2);
 
       const box = await client.mailboxOpen('INBOX');
@@ -88,6 +92,29 @@ describe('imapflow 2.1.2', () => {
     }
   });
 
+  test('full flow with the message commands: append, fetch, store, search, copy, expunge', async () => {
+    const client = flow(srv.port);
+    await client.connect();
+    try {
+      await client.mailboxCreate('Flow');
+      await client.mailboxCreate('Flow-copy');
+      for (let i = 1; i <= 3; i++) await client.append('Flow', MESSAGE.replace('hello', `hello ${i}`));
+      await client.mailboxOpen('Flow');
+      const subjects = (await client.fetchAll('1:*', { envelope: true, uid: true })).map((m) => m.envelope?.subject);
+      assert.deepEqual(subjects, ['hello 1', 'hello 2', 'hello 3']);
+      assert.equal(await client.messageFlagsAdd('2', ['\\Flagged']), true);
+      assert.deepEqual(await client.search({ flagged: true }), [2]);
+      const copied = await client.messageCopy('1:2', 'Flow-copy');
+      assert.ok(copied);
+      assert.equal(await client.messageDelete('1'), true);
+      assert.equal(client.mailbox && client.mailbox.exists, 2);
+      const status = await client.status('Flow-copy', { messages: true });
+      assert.equal(status && status.messages, 2);
+    } finally {
+      await client.logout();
+    }
+  });
+
   test('bad password is refused', async () => {
     const client = flow(srv.port, 'alice', 'wrong');
     await assert.rejects(client.connect(), (err: Error & { authenticationFailed?: boolean }) => err.authenticationFailed === true);
@@ -101,7 +128,7 @@ describe("Python's imaplib", () => {
   });
   after(() => srv.close());
 
-  test('login, create, list, append, select, status, expunge, close, logout', async () => {
+  test('login, create, list, append, select, status, store, search, fetch, copy, expunge, close, logout', async () => {
     const script = `
 import imaplib, sys, time
 m = imaplib.IMAP4('127.0.0.1', int(sys.argv[1]))
@@ -116,12 +143,19 @@ print('append', m.append('INBOX', None, None, msg)[0])
 typ, data = m.select('INBOX')
 print('select', typ, data[0].decode())
 print('status', m.status('Archive/2024', '(MESSAGES UIDNEXT)')[1][0].decode())
+print('store', m.store('2', '+FLAGS', '(\\\\Flagged)')[0])
+print('search', m.search(None, 'FLAGGED')[1][0].decode())
+typ, data = m.fetch('2', '(FLAGS BODY.PEEK[HEADER.FIELDS (SUBJECT)])')
+print('fetch', typ, data[0][0].decode(), data[0][1].decode().strip())
+print('copy', m.copy('2', 'Archive/2024')[0])
+typ, data = m.uid('SEARCH', 'ALL')
+print('uid search', data[0].decode())
 typ, data = m.expunge()
 print('expunge', typ, [d.decode() for d in data if d])
 print('close', m.close()[0])
 print('rename', m.rename('Archive', 'Old')[0])
 print('delete', m.delete('Old/2024')[0])
-print('bad', m.create('INBOX')[0] if False else 'skip')
+print('exists', m.create('INBOX')[0])
 print('logout', m.logout()[0])
 `;
     const { stdout } = await run('python3', ['-c', script, String(srv.port)]);
@@ -135,11 +169,16 @@ print('logout', m.logout()[0])
       'append OK',
       'select OK 2',
       'status "Archive/2024" (MESSAGES 0 UIDNEXT 1)',
+      'store OK',
+      'search 2',
+      'fetch OK 2 (FLAGS (\\Flagged \\Recent) BODY[HEADER.FIELDS (SUBJECT)] {15} Subject: py',
+      'copy OK',
+      'uid search 1 2',
       "expunge OK ['1']",
       'close OK',
       'rename OK',
       'delete OK',
-      'bad skip',
+      'exists NO',
       'logout BYE',
     ]);
   });
@@ -159,9 +198,14 @@ describe('curl imap://', () => {
     const list = await run('curl', [...auth, `${base}/`]);
     assert.deepEqual(list.stdout.trim().split(/\r?\n/), ['* LIST (\\HasNoChildren) "/" "INBOX"', '* LIST (\\HasNoChildren) "/" "Reports"']);
     // curl uploads with APPEND (its own literal handling, waiting for "+").
-    const child = execFile('curl', [...auth, '-T', '-', `${base}/Reports`]);
-    child.stdin?.end(MESSAGE);
-    await new Promise<void>((resolve, reject) => child.on('exit', (code) => (code === 0 ? resolve() : reject(new Error(`curl exit ${code}`)))));
+    const dir = mkdtempSync(join(tmpdir(), 'mailroom-curl-'));
+    const file = join(dir, 'message.eml');
+    writeFileSync(file, MESSAGE);
+    try {
+      await run('curl', [...auth, '-T', file, `${base}/Reports`]);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
     const status = await run('curl', [...auth, '-X', 'STATUS Reports (MESSAGES)', `${base}/`]);
     assert.equal(status.stdout.trim(), '* STATUS "Reports" (MESSAGES 1)');
   });

@@ -5,7 +5,7 @@
  */
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import net from 'node:net';
 import { ImapFlow } from 'imapflow';
 import { ImapServer } from '../src/imap/server.ts';
@@ -137,7 +137,7 @@ void describe('imapflow', () => {
     assert.deepEqual([...(m2.flags ?? [])].sort(), ['\\Flagged', '\\Recent'].sort());
     assert.equal(m2.bodyStructure?.type, 'multipart/mixed');
     assert.equal(m2.bodyStructure?.childNodes?.[1]?.type, 'application/octet-stream');
-    // BODY[] was a non-PEEK section for imapflow's `source`? imapflow uses BODY.PEEK: nothing is \Seen.
+    // imapflow asks for `source` with BODY.PEEK[]: nothing became \Seen.
     const again = await client.fetchOne('1', { flags: true });
     assert.ok(again);
     assert.equal(again.flags?.has('\\Seen'), false);
@@ -209,6 +209,40 @@ void describe('imapflow', () => {
     assert.ok(last);
     assert.equal(last.size, big.length);
     assert.equal(last.source?.toString(), big);
+  });
+});
+
+void describe('imapflow, two sessions', () => {
+  void test('an EXPUNGE by one session reaches the other only after its FETCH, STORE and SEARCH', async () => {
+    const port = await server();
+    const a = flow(port);
+    const b = flow(port);
+    await a.connect();
+    await b.connect();
+    await a.mailboxOpen('INBOX');
+    await b.mailboxOpen('INBOX');
+    const expunged: number[] = [];
+    a.on('expunge', (event: { seq: number }) => expunged.push(event.seq));
+    assert.equal(await b.messageDelete('1'), true);
+
+    const fetched = await a.fetchAll('1:*', { uid: true });
+    assert.deepEqual(expunged, []);
+    assert.deepEqual(
+      fetched.map((m) => m.uid),
+      [2, 3],
+    );
+    await a.messageFlagsAdd('3', ['\\Flagged']);
+    assert.deepEqual(await a.search({ all: true }), [2, 3]);
+    assert.deepEqual(expunged, []);
+
+    await a.noop();
+    assert.deepEqual(expunged, [1]);
+    assert.deepEqual(
+      (await a.fetchAll('1:*', { uid: true })).map((m) => m.uid),
+      [2, 3],
+    );
+    await a.logout();
+    await b.logout();
   });
 });
 
@@ -317,15 +351,33 @@ assert b'MESSAGES 3' in data[0], data
 m.logout()
 print('ok')
 `;
-    const out = await new Promise<string>((resolve, reject) => {
-      const child = spawn('python3', ['-c', script, String(port)], { stdio: ['ignore', 'pipe', 'pipe'] });
-      let stdout = '';
-      let stderr = '';
-      child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
-      child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
-      child.on('error', reject);
-      child.on('close', (code) => (code === 0 ? resolve(stdout) : reject(new Error(`python exited ${code}: ${stderr}`))));
-    });
+    const out = await run('python3', ['-c', script, String(port)]);
     assert.equal(out.trim(), 'ok');
+  });
+});
+
+/** Run a command, resolve with its stdout (rejects on a non-zero exit). */
+function run(command: string, args: string[]): Promise<string> {
+  return new Promise<string>((resolve, reject) => {
+    const child = spawn(command, args, { stdio: ['ignore', 'pipe', 'pipe'] });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (d: Buffer) => (stdout += d.toString('latin1')));
+    child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
+    child.on('error', reject);
+    child.on('close', (code) => (code === 0 ? resolve(stdout) : reject(new Error(`${command} exited ${code}: ${stderr}`))));
+  });
+}
+
+const hasCurl = spawnSync('curl', ['--version']).status === 0;
+
+void describe('curl imap://', { skip: hasCurl ? false : 'curl is not installed' }, () => {
+  void test('UID FETCH BODY[], a section, and SEARCH through URLs (RFC 5092)', async () => {
+    const port = await server();
+    const base = `imap://127.0.0.1:${port}/INBOX`;
+    const auth = ['-s', '-u', 'alice:password'];
+    assert.equal(await run('curl', [...auth, `${base};UID=1`]), MSG1);
+    assert.equal(await run('curl', [...auth, `${base};UID=2;SECTION=1`]), 'caf=E9 au lait');
+    assert.equal(await run('curl', [...auth, `${base}?SUBJECT%20third`]), '* SEARCH 3\r\n');
   });
 });

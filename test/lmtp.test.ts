@@ -72,7 +72,7 @@ async function transcript(port: number, steps: readonly (readonly [string | null
   return replies;
 }
 
-describe('LMTP server', () => {
+void describe('LMTP server', () => {
   let backend: MemoryBackend;
   let server: LmtpServer;
   let port: number;
@@ -110,7 +110,7 @@ describe('LMTP server', () => {
     await backend.close();
   });
 
-  test('nodemailer: mixed known and unknown recipients get per-recipient results; parsed once', async () => {
+  void test('nodemailer: mixed known and unknown recipients get per-recipient results; parsed once', async () => {
     parses = 0;
     events.length = 0;
     const transport = nodemailer.createTransport({ host: '127.0.0.1', port, lmtp: true, ignoreTLS: true });
@@ -142,7 +142,7 @@ describe('LMTP server', () => {
     assert.equal(events[0].envelopeFrom, 'sender@example.org');
   });
 
-  test('raw session: LHLO advertises SIZE, RCPT refuses unknown users, one reply per recipient after DATA', async () => {
+  void test('raw session: LHLO advertises SIZE, RCPT refuses unknown users, one reply per recipient after DATA', async () => {
     const replies = await transcript(port, [
       [null, 1],
       ['LHLO client.test', 1],
@@ -168,7 +168,7 @@ describe('LMTP server', () => {
     assert.equal(bob.at(-1), 'Return-Path: <>\r\nDelivered-To: bob@example.org\r\nSubject: raw\r\n\r\n.dot-stuffed line\r\n');
   });
 
-  test('an oversized message is refused with 552 5.3.4 and nothing is stored', async () => {
+  void test('an oversized message is refused with 552 5.3.4 and nothing is stored', async () => {
     const before = (await inbox(backend, 'alice')).length;
     const transport = nodemailer.createTransport({ host: '127.0.0.1', port, lmtp: true, ignoreTLS: true });
     try {
@@ -189,12 +189,15 @@ describe('LMTP server', () => {
     ]);
     assert.match(replies[6][0], /^552 5\.3\.4 /);
     assert.match(replies[7][0], /^552 5\.3\.4 /);
+    // A declared size over the limit is refused at MAIL FROM (RFC 1870 section 6.1).
+    const declared = await transcript(port, [[null, 1], ['LHLO c', 1], ['MAIL FROM:<a@b> SIZE=20000', 1]]);
+    assert.match(declared[2][0], /^552 /);
     assert.equal((await inbox(backend, 'alice')).length, before);
   });
 });
 
-describe('LMTP server in static-password mode', () => {
-  test('unknown recipients are accepted and their accounts created', async () => {
+void describe('LMTP server in static-password mode', () => {
+  void test('unknown recipients are accepted and their accounts created', async () => {
     const backend = createMemoryBackend();
     const server = new LmtpServer({ backend, createMissing: async (name) => (await backend.createAccount(name, 'x'), true) });
     const { port } = await server.listen(0, '127.0.0.1');

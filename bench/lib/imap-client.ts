@@ -281,7 +281,8 @@ export class ImapClient {
     this.socket.destroy();
   }
 
-  private readCapabilityCode(text: string): void {
+  /** Take capabilities from a `[CAPABILITY ...]` response code in `text` (greeting, LOGIN OK), if there is one. */
+  readCapabilityCode(text: string): void {
     const m = /\[CAPABILITY ([^\]]*)\]/i.exec(text);
     if (m) this.setCapabilities(m[1]);
   }

@@ -2,6 +2,7 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { join } from 'node:path';
+import os from 'node:os';
 
 /** Where results are written (gitignored except .gitkeep). */
 export const RESULTS_DIR = fileURLToPath(new URL('../results/', import.meta.url));
@@ -97,8 +98,23 @@ export function writeResults(name: string, data: unknown): string {
   mkdirSync(RESULTS_DIR, { recursive: true });
   const stamp = new Date().toISOString().replace(/[:.]/g, '-');
   const path = join(RESULTS_DIR, `${name}-${stamp}.json`);
-  writeFileSync(path, JSON.stringify(data, null, 2) + '\n');
+  writeFileSync(path, JSON.stringify({ machine: machineInfo(), ...(data as object) }, null, 2) + '\n');
   return path;
+}
+
+/**
+ * What the figures depend on: CPU count and model, memory, Node version and the load average (this machine
+ * is shared, so a high load average at the time of a run explains noisy figures).
+ */
+export function machineInfo(): { cpus: number; cpuModel: string; memGiB: number; node: string; loadavg: number[] } {
+  const cpus = os.cpus();
+  return {
+    cpus: cpus.length,
+    cpuModel: cpus[0]?.model ?? 'unknown',
+    memGiB: Math.round(os.totalmem() / 2 ** 30),
+    node: process.version,
+    loadavg: os.loadavg().map((x) => Math.round(x * 100) / 100),
+  };
 }
 
 /** Run `fn` with a hard deadline; rejects with a clear message when exceeded. */

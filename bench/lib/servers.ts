@@ -65,7 +65,11 @@ function hookSignals(): void {
 
 async function startMailroom(store: 'sqlite' | 'memory'): Promise<Target> {
   const dataDir = mkdtempSync(join(tmpdir(), `mailroom-bench-${store}-`));
+  // BENCH_CPU_PROF_DIR=dir: V8 CPU profile of the daemon, written when it exits (summarise it with
+  // `node --import tsx bench/profile-summary.ts dir/*.cpuprofile`).
+  const profDir = process.env.BENCH_CPU_PROF_DIR;
   const args = [
+    ...(profDir ? ['--cpu-prof', `--cpu-prof-dir=${profDir}`] : []),
     join(REPO_ROOT, 'bin/mailroom'),
     'serve',
     '--data',

@@ -47,9 +47,9 @@ export function withStaticPassword(backend: DaemonBackend, password: string): Da
     return user;
   };
   return new Proxy(backend, {
-    get(target, prop, receiver) {
+    get(target, prop) {
       if (prop === 'login') return login;
-      const value: unknown = Reflect.get(target, prop, receiver);
+      const value: unknown = Reflect.get(target, prop, target);
       return typeof value === 'function' ? (value as (...a: unknown[]) => unknown).bind(target) : value;
     },
   });
@@ -64,9 +64,10 @@ function countFailure(metrics: DaemonMetrics, err: unknown): void {
  * they are: sessions compare a change record's `origin` with the Mailbox they hold.
  */
 function instrumentUser(user: User, metrics: DaemonMetrics): User {
+  // Properties are read on the target itself (not through the proxy): stores use #private fields in getters.
   return new Proxy(user, {
-    get(target, prop, receiver) {
-      const value: unknown = Reflect.get(target, prop, receiver);
+    get(target, prop) {
+      const value: unknown = Reflect.get(target, prop, target);
       if (typeof value !== 'function') return value;
       const fn = value as (...a: unknown[]) => unknown;
       return (...args: unknown[]) => {
@@ -104,10 +105,10 @@ export function withMetrics(backend: DaemonBackend, metrics: DaemonMetrics): Dae
     }
   };
   return new Proxy(backend, {
-    get(target, prop, receiver) {
+    get(target, prop) {
       if (prop === 'login') return login;
       if (prop === 'openUser') return openUser;
-      const value: unknown = Reflect.get(target, prop, receiver);
+      const value: unknown = Reflect.get(target, prop, target);
       return typeof value === 'function' ? (value as (...a: unknown[]) => unknown).bind(target) : value;
     },
   });

@@ -22,7 +22,7 @@ export const EXIT_CODES_HELP = `Exit codes (sysexits):
 const COMMON_HELP = `Common options:
   --config FILE   config file (default ./mailroom.toml if present; env MAILROOM_CONFIG)
   --data DIR      data directory (default ./data)
-  --store KIND    sqlite (default), memory, or postgres://... (not implemented yet: exit 78)
+  --store KIND    sqlite (default), memory, or a postgres://USER:PASS@HOST/DB URL
   -h, --help      show this help`;
 
 /** Help of each command. */

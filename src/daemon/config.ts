@@ -233,7 +233,7 @@ export function loadConfig(
       throw new ConfigError(`cannot read config file ${file}: ${(err as Error).message}`);
     }
     try {
-      raw = parseToml(text) as Raw;
+      raw = parseToml(text);
     } catch (err) {
       if (err instanceof TomlError) throw new ConfigError(`${file}:${err.line}:${err.column}: invalid TOML: ${err.message.split('\n')[0]}`);
       throw err;

@@ -19,7 +19,7 @@ const print = (line: string): void => {
 };
 
 async function withStore<T>(config: DaemonConfig, fn: (backend: DaemonBackend) => Promise<T>): Promise<T> {
-  const backend = await openStore(config.store, config.dataDir);
+  const backend = await openStore(config.store, config.dataDir, { maxMessageSize: config.maxMessageSize });
   try {
     return await fn(backend);
   } finally {

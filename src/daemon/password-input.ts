@@ -12,7 +12,7 @@ export async function readAll(stream: NodeJS.ReadableStream, limit: number): Pro
   const chunks: Buffer[] = [];
   let size = 0;
   for await (const chunk of stream) {
-    const buf = typeof chunk === 'string' ? Buffer.from(chunk) : (chunk as Buffer);
+    const buf = typeof chunk === 'string' ? Buffer.from(chunk) : chunk;
     size += buf.length;
     if (size > limit) throw new CliError(ExitCode.dataError, `input larger than ${limit} bytes`);
     chunks.push(buf);
@@ -36,9 +36,10 @@ export async function passwordFromStdin(stdin: NodeJS.ReadableStream = process.s
 function promptHidden(prompt: string): Promise<string> {
   const stdin = process.stdin;
   return new Promise((resolve, reject) => {
+    // Echo off before the prompt appears: whatever is typed after it must never be echoed.
+    stdin.setRawMode(true);
     process.stderr.write(prompt);
     let value = '';
-    stdin.setRawMode(true);
     stdin.resume();
     stdin.setEncoding('utf8');
     const done = (err: Error | null) => {

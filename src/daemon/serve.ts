@@ -72,7 +72,10 @@ async function serveWithLogger(config: DaemonConfig, logger: DaemonLogger): Prom
   if (config.allowInsecureAuth) logger.warn('allow_insecure_auth is on: plaintext passwords are accepted without TLS on every connection');
 
   const metrics = new DaemonMetrics();
-  const rawBackend = await openStore(config.store, config.dataDir);
+  const rawBackend = await openStore(config.store, config.dataDir, {
+    maxMessageSize: config.maxMessageSize,
+    onError: (err) => logger.error({ err }, 'store background error'),
+  });
   const services: RunningService[] = [];
   let metricsServer: HttpServer | null = null;
   let shuttingDown = false;
@@ -157,7 +160,10 @@ async function serveWithLogger(config: DaemonConfig, logger: DaemonLogger): Prom
     return ExitCode.ok;
   } catch (err) {
     // Start-up failure: release what was started, then report.
-    for (const service of services) service.destroy();
+    for (const service of services) {
+      service.stopAccepting();
+      service.destroy();
+    }
     if (metricsServer) await closeHttp(metricsServer).catch(() => undefined);
     await rawBackend.close().catch(() => undefined);
     throw err;

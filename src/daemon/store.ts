@@ -14,9 +14,6 @@ export type DaemonBackend = Backend &
     close(): Promise<void>;
   };
 
-/** File name of the SQLite database inside the data directory (for docs and tests). */
-export const SQLITE_FILE_HINT = 'the SQLite store chooses its file names inside the data directory';
-
 function assertDaemonBackend(backend: Backend, name: string): DaemonBackend {
   const b = backend as Partial<DaemonBackend>;
   for (const method of ['login', 'openUser', 'close', 'createAccount', 'setPasswordHash', 'deleteAccount', 'listAccounts', 'accountExists'] as const) {
@@ -25,14 +22,27 @@ function assertDaemonBackend(backend: Backend, name: string): DaemonBackend {
   return backend as DaemonBackend;
 }
 
-/** Open the store chosen in the config. postgres:// is refused with EX_CONFIG: not implemented yet. */
-export async function openStore(choice: StoreChoice, dataDir: string): Promise<DaemonBackend> {
+/** Options of openStore. */
+export interface OpenStoreOptions {
+  /** Largest message the store accepts ('tooBig' above): the config's limits.max_message_size. */
+  readonly maxMessageSize?: number;
+  /** Errors of the store's background work (the SQLite change-log poller); they never crash the process. */
+  readonly onError?: (error: unknown) => void;
+}
+
+/** Open the store chosen in the config: SQLite in the data directory, memory, or PostgreSQL by URL. */
+export async function openStore(choice: StoreChoice, dataDir: string, options: OpenStoreOptions = {}): Promise<DaemonBackend> {
   switch (choice.kind) {
-    case 'postgres':
-      throw new CliError(
-        ExitCode.config,
-        'store "postgres://..." is not implemented yet; use store = "sqlite" (the default) or "memory"',
-      );
+    case 'postgres': {
+      const { createPostgresBackend } = await import('../store/postgres/index.ts');
+      try {
+        return assertDaemonBackend(await createPostgresBackend({ connectionString: choice.url, ...options }), 'postgres');
+      } catch (err) {
+        if (err instanceof CliError) throw err;
+        // Unreachable server, authentication, newer schema: report without the URL (it may hold a password).
+        throw new CliError(ExitCode.tempFail, `cannot open the PostgreSQL store: ${(err as Error).message}`, { cause: err });
+      }
+    }
     case 'memory': {
       const { createMemoryBackend } = await import('../store/memory/index.ts');
       return assertDaemonBackend(createMemoryBackend(), 'memory');
@@ -44,7 +54,13 @@ export async function openStore(choice: StoreChoice, dataDir: string): Promise<D
         throw new CliError(ExitCode.cantCreate, `cannot create data directory ${dataDir}: ${(err as Error).message}`);
       }
       const { createSqliteBackend } = await import('../store/sqlite/index.ts');
-      return assertDaemonBackend(createSqliteBackend({ path: dataDir }), 'sqlite');
+      try {
+        return assertDaemonBackend(createSqliteBackend({ path: dataDir, ...options }), 'sqlite');
+      } catch (err) {
+        if (err instanceof CliError) throw err;
+        // Unreadable file, newer schema, locked beyond the busy timeout: the caller may retry later.
+        throw new CliError(ExitCode.tempFail, `cannot open the SQLite store in ${dataDir}: ${(err as Error).message}`, { cause: err });
+      }
     }
   }
 }

@@ -122,14 +122,13 @@ export class TlsManager {
   /** Options for tls.createServer and `new TLSSocket(socket, {isServer: true, ...})`. */
   serverOptions(): TlsOptions {
     const options: TlsOptions = { minVersion: this.minVersion };
-    const self = this;
     Object.defineProperties(options, {
-      cert: { enumerable: true, get: () => self.#pem.cert },
-      key: { enumerable: true, get: () => self.#pem.key },
-      secureContext: { enumerable: true, get: () => self.#context },
+      cert: { enumerable: true, get: () => this.#pem.cert },
+      key: { enumerable: true, get: () => this.#pem.key },
+      secureContext: { enumerable: true, get: () => this.#context },
     });
     // Clients that send SNI get the current context even from a server built with the old options.
-    options.SNICallback = (_servername, cb) => cb(null, self.#context);
+    options.SNICallback = (_servername, cb) => cb(null, this.#context);
     return options;
   }
 

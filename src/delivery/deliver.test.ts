@@ -34,8 +34,8 @@ function countingParser(): { parse: (raw: Buffer) => MessageMeta; calls: () => n
   return { parse: (raw) => (n++, parseMessage(raw)), calls: () => n };
 }
 
-describe('deliver', () => {
-  test('one result per recipient, parsed once, Return-Path and Delivered-To per recipient, CRLF', async () => {
+void describe('deliver', () => {
+  void test('one result per recipient, parsed once, Return-Path and Delivered-To per recipient, CRLF', async () => {
     const backend = createMemoryBackend({ users: { alice: 'pw', bob: 'pw', 'carol@c.example': 'pw' } });
     const spy = countingParser();
     const date = new Date('2024-03-01T10:00:00Z');
@@ -63,7 +63,7 @@ describe('deliver', () => {
     assert.ok(aliceMsg.bytes.toString().includes('Delivered-To: alice@y.example\r\n'));
   });
 
-  test('a missing target mailbox falls back to INBOX; an existing one is used', async () => {
+  void test('a missing target mailbox falls back to INBOX; an existing one is used', async () => {
     const backend = createMemoryBackend({ users: { alice: 'pw' } });
     const user = (await backend.openUser('alice', { protocol: 'cli', secure: false }))!;
     await user.createMailbox('Lists');
@@ -78,7 +78,7 @@ describe('deliver', () => {
     assert.ok((await readAll(backend, 'alice'))[0].bytes.toString().startsWith('Delivered-To: alice\r\nFrom:'));
   });
 
-  test('over the size limit every recipient gets tooBig and nothing is parsed', async () => {
+  void test('over the size limit every recipient gets tooBig and nothing is parsed', async () => {
     const backend = createMemoryBackend({ users: { alice: 'pw' } });
     const spy = countingParser();
     const results = await deliver({ backend, message, recipients: ['alice', 'bob'], maxMessageSize: 20, parse: spy.parse });
@@ -87,13 +87,13 @@ describe('deliver', () => {
     assert.equal((await readAll(backend, 'alice')).length, 0);
   });
 
-  test('a leading mbox From_ line is dropped (dovecot-lda behaviour)', async () => {
+  void test('a leading mbox From_ line is dropped (dovecot-lda behaviour)', async () => {
     const backend = createMemoryBackend({ users: { alice: 'pw' } });
     await deliver({ backend, message: Buffer.concat([Buffer.from('From a@b Sat Jan  1 00:00:00 2000\n'), message]), recipients: ['alice'], addDeliveredTo: false });
     assert.ok((await readAll(backend, 'alice'))[0].bytes.toString().startsWith('From: a@b.example\r\n'));
   });
 
-  test('createMissing creates unknown accounts (static-password mode)', async () => {
+  void test('createMissing creates unknown accounts (static-password mode)', async () => {
     const backend = createMemoryBackend();
     const results = await deliver({
       backend, message, recipients: ['new+x@z.example'],
@@ -104,7 +104,7 @@ describe('deliver', () => {
     assert.equal((await readAll(backend, 'new')).length, 1);
   });
 
-  test('store refusals map to per-recipient statuses; unexpected errors are temporary', async () => {
+  void test('store refusals map to per-recipient statuses; unexpected errors are temporary', async () => {
     const inner = createMemoryBackend({ users: { q: 'pw', big: 'pw', busy: 'pw', boom: 'pw', ok: 'pw' } });
     const failures: Record<string, Error> = {
       q: new StoreError('overQuota', 'quota'),

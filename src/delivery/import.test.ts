@@ -45,8 +45,8 @@ async function withTmp(fn: (dir: string) => Promise<void>): Promise<void> {
   }
 }
 
-describe('importMessages', () => {
-  test('mbox: messages, From_ dates, progress; a second run skips everything', async () => {
+void describe('importMessages', () => {
+  void test('mbox: messages, From_ dates, progress; a second run skips everything', async () => {
     const backend = createMemoryBackend({ users: { alice: 'pw' } });
     const progress: [number, number][] = [];
     let parses = 0;
@@ -65,14 +65,14 @@ describe('importMessages', () => {
     assert.equal((await contents(backend)).length, 3);
   });
 
-  test('into a named mailbox, created when missing', async () => {
+  void test('into a named mailbox, created when missing', async () => {
     const backend = createMemoryBackend({ users: { alice: 'pw' } });
     assert.deepEqual(await importMessages({ backend, username: 'alice', path: FIXTURE, mailbox: 'Old/2023' }), { imported: 3, skipped: 0, failed: 0 });
     assert.equal((await contents(backend, 'Old/2023')).length, 3);
     assert.equal((await contents(backend)).length, 0);
   });
 
-  test('Maildir: flags from the info suffix, sub-folders, mtimes; idempotent', async () => {
+  void test('Maildir: flags from the info suffix, sub-folders, mtimes; idempotent', async () => {
     await withTmp(async (root) => {
       for (const dir of ['', '.Work', '.Work.Projects']) for (const sub of ['cur', 'new', 'tmp']) await mkdir(join(root, dir, sub), { recursive: true });
       const msg = (id: string, lf = '\n') => `Message-ID: <${id}@x>${lf}Subject: ${id}${lf}${lf}body ${id}${lf}`;
@@ -101,21 +101,22 @@ describe('importMessages', () => {
     });
   });
 
-  test('folder of .eml files: internal date from the Date header; messages without Message-ID deduplicated by bytes', async () => {
+  void test('folder of .eml files: internal date from the Date header; messages without Message-ID deduplicated by bytes', async () => {
     await withTmp(async (dir) => {
       await writeFile(join(dir, '1.eml'), 'Date: Tue, 1 Jul 2003 10:52:37 +0200 (CEST)\nSubject: one\n\nx\n');
       await writeFile(join(dir, '2.eml'), 'Subject: two\n\ny\n');
       await writeFile(join(dir, 'notes.txt'), 'ignored');
+      await writeFile(join(dir, '3-empty.eml'), '');
       const backend = createMemoryBackend({ users: { alice: 'pw' } });
-      assert.deepEqual(await importMessages({ backend, username: 'alice', path: dir }), { imported: 2, skipped: 0, failed: 0 });
+      assert.deepEqual(await importMessages({ backend, username: 'alice', path: dir }), { imported: 2, skipped: 0, failed: 1 });
       assert.equal((await contents(backend))[0].date.toISOString(), '2003-07-01T08:52:37.000Z');
-      assert.deepEqual(await importMessages({ backend, username: 'alice', path: dir }), { imported: 0, skipped: 2, failed: 0 });
+      assert.deepEqual(await importMessages({ backend, username: 'alice', path: dir }), { imported: 0, skipped: 2, failed: 1 });
       // A single message file works too, and is recognized as already there.
       assert.deepEqual(await importMessages({ backend, username: 'alice', path: join(dir, '2.eml') }), { imported: 0, skipped: 1, failed: 0 });
     });
   });
 
-  test('a generated 1,000-message mbox imports in batches and re-imports as skipped', async () => {
+  void test('a generated 1,000-message mbox imports in batches and re-imports as skipped', async () => {
     await withTmp(async (dir) => {
       const parts: string[] = [];
       for (let i = 0; i < 1000; i++) {
@@ -134,7 +135,7 @@ describe('importMessages', () => {
     });
   });
 
-  test('a store that returns no metadata: Message-IDs are read from the stored header', async () => {
+  void test('a store that returns no metadata: Message-IDs are read from the stored header', async () => {
     const inner = createMemoryBackend({ users: { alice: 'pw' } });
     const backend: Backend = {
       login: (u, p, i) => inner.login(u, p, i),
@@ -155,7 +156,7 @@ describe('importMessages', () => {
     assert.deepEqual(await importMessages({ backend, username: 'alice', path: FIXTURE }), { imported: 0, skipped: 3, failed: 0 });
   });
 
-  test('a message the store refuses fails alone; the rest of its batch is imported', async () => {
+  void test('a message the store refuses fails alone; the rest of its batch is imported', async () => {
     await withTmp(async (dir) => {
       for (let i = 0; i < 5; i++) await writeFile(join(dir, `${i}.eml`), `Message-ID: <${i}@x>\nSubject: ${i === 2 ? 'POISON' : 'ok'}\n\nbody\n`);
       const inner = createMemoryBackend({ users: { alice: 'pw' } });
@@ -178,7 +179,18 @@ describe('importMessages', () => {
     });
   });
 
-  test('unknown account and unknown source are errors', async () => {
+  void test('mbox: flags from Status/X-Status headers', async () => {
+    await withTmp(async (dir) => {
+      const path = join(dir, 'flags.mbox');
+      await writeFile(path, 'From a Sat Jan  1 00:00:00 2000\nMessage-ID: <f1@x>\nStatus: RO\nX-Status: F\n\nx\n\n' +
+        'From a Sat Jan  1 00:00:01 2000\nMessage-ID: <f2@x>\nStatus: O\n\ny\n');
+      const backend = createMemoryBackend({ users: { alice: 'pw' } });
+      await importMessages({ backend, username: 'alice', path });
+      assert.deepEqual((await contents(backend)).map((m) => [...m.flags].sort()), [['\\Flagged', '\\Seen'], []]);
+    });
+  });
+
+  void test('unknown account and unknown source are errors', async () => {
     const backend = createMemoryBackend({ users: { alice: 'pw' } });
     await assert.rejects(importMessages({ backend, username: 'nobody', path: FIXTURE }), /no such account/);
     await withTmp(async (dir) => {

@@ -1,6 +1,6 @@
 /**
  * `mailroom import NAME PATH`: bring an mbox, a Maildir or a folder of .eml files into an account, keeping
- * flags and internal dates, idempotently: a message whose Message-ID (or, without one, whose bytes' SHA-256)
+ * flags (Maildir info suffix; mbox Status/X-Status headers) and internal dates, idempotently: a message whose Message-ID (or, without one, whose bytes' SHA-256)
  * is already in the target mailbox is skipped, so running the import again adds nothing. Each target
  * mailbox's existing keys are read once, up front, before its first message is imported.
  */
@@ -12,6 +12,7 @@ import { isStoreError, StoreError } from '../store/errors.ts';
 import type { AppendInput, Backend, ConnectionInfo, MessageBody, User } from '../store/types.ts';
 import { IMPORT_BATCH_BYTES, IMPORT_BATCH_MESSAGES, IMPORT_INDEX_PAGE, MAX_HEADER_SCAN_BYTES } from './limits.ts';
 import type { MboxFormat } from './mbox.ts';
+import { mboxHeaderFlags } from './mbox-flags.ts';
 import { openSource } from './sources.ts';
 
 /** Options for `importMessages`. */
@@ -189,6 +190,11 @@ export async function importMessages(options: ImportOptions): Promise<ImportResu
         continue;
       }
       const content = item.content;
+      if (content.length === 0) {
+        fail(item.origin, new Error('empty message'));
+        progress();
+        continue;
+      }
       const meta = parse(content);
       const keys = await keysOf(mailbox);
       const key = duplicateKey(meta.envelope.messageId, () => content);
@@ -206,8 +212,9 @@ export async function importMessages(options: ImportOptions): Promise<ImportResu
       batchMailbox = mailbox;
       batchBytes += content.length;
       const internalDate = item.internalDate ?? dateHeader(meta);
+      const flags = source.kind === 'mbox' ? mboxHeaderFlags(parseHeaderFields(meta.header)) : item.flags;
       batch.push({
-        input: { content, meta, flags: item.flags, ...(internalDate !== undefined ? { internalDate } : {}) },
+        input: { content, meta, flags, ...(internalDate !== undefined ? { internalDate } : {}) },
         key,
         origin: item.origin,
       });

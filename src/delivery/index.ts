@@ -5,6 +5,7 @@ export { importMessages, duplicateKey } from './import.ts';
 export type { ImportOptions, ImportResult } from './import.ts';
 export { openSource, UnknownSourceError } from './sources.ts';
 export type { ImportItem, ImportSource } from './sources.ts';
+export { mboxHeaderFlags } from './mbox-flags.ts';
 export { readMbox, countMbox, looksLikeMbox, parseFromLine, MboxSplitter } from './mbox.ts';
 export type { MboxFormat, MboxMessage } from './mbox.ts';
 export { parseMaildirFlags, listMaildirFolders, listMaildirMessages, isMaildir, MAILDIR_FLAG_LETTERS } from './maildir.ts';

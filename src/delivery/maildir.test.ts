@@ -7,8 +7,8 @@ import {
   decodeModifiedUtf7, listMaildirFolders, listMaildirMessages, maildirFolderName, maildirNameTime, parseMaildirFlags,
 } from './maildir.ts';
 
-describe('Maildir names', () => {
-  test('info suffix letters become flags; lower-case letters are Dovecot keywords', () => {
+void describe('Maildir names', () => {
+  void test('info suffix letters become flags; lower-case letters are Dovecot keywords', () => {
     assert.deepEqual(parseMaildirFlags('1700000000.M1P2.host,S=12:2,DFRST'), ['\\Draft', '\\Flagged', '\\Answered', '\\Seen', '\\Deleted']);
     assert.deepEqual(parseMaildirFlags('1700000000.M1P2.host:2,'), []);
     assert.deepEqual(parseMaildirFlags('1700000000.M1P2.host'), []);
@@ -16,11 +16,11 @@ describe('Maildir names', () => {
     assert.deepEqual(parseMaildirFlags('x:2,Sac', ['$Junk', 'work', 'later']), ['\\Seen', '$Junk', 'later']);
     assert.deepEqual(parseMaildirFlags('x:2,Sz', []), ['\\Seen']);
   });
-  test('leading timestamp of a file name', () => {
+  void test('leading timestamp of a file name', () => {
     assert.equal(maildirNameTime('1700000000.M1P2.host:2,S')?.toISOString(), '2023-11-14T22:13:20.000Z');
     assert.equal(maildirNameTime('msg.eml'), undefined);
   });
-  test('Maildir++ folder names, modified UTF-7 decoded', () => {
+  void test('Maildir++ folder names, modified UTF-7 decoded', () => {
     assert.equal(maildirFolderName('.Sub.Folder'), 'Sub/Folder');
     assert.equal(maildirFolderName('.Archive'), 'Archive');
     assert.equal(decodeModifiedUtf7('Entw&APw-rfe'), 'Entwürfe');
@@ -29,8 +29,8 @@ describe('Maildir names', () => {
   });
 });
 
-describe('Maildir listing', () => {
-  test('folders, cur/new messages in delivery order, flags only from cur/, mtime as internal date', async () => {
+void describe('Maildir listing', () => {
+  void test('folders, cur/new messages in delivery order, flags only from cur/, mtime as internal date', async () => {
     const root = await mkdtemp(join(tmpdir(), 'maildir-'));
     try {
       for (const dir of ['', '.Sub', '.Sub.Deep', '.NotAMaildir-x']) {

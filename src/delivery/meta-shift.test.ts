@@ -20,7 +20,7 @@ const samples: Record<string, Buffer> = {
 };
 
 for (const [name, message] of Object.entries(samples)) {
-  test(`shifted metadata equals a re-parse of the prefixed message (${name})`, () => {
+  void test(`shifted metadata equals a re-parse of the prefixed message (${name})`, () => {
     const prefix = traceHeaderBytes({ envelopeFrom: 'sender@x.example', deliveredTo: 'rcpt+tag@y.example' });
     const shifted = prependHeaderToMeta(parseMessage(message), prefix);
     const reparsed = parseMessage(Buffer.concat([prefix, message]));
@@ -28,12 +28,12 @@ for (const [name, message] of Object.entries(samples)) {
   });
 }
 
-test('an empty prefix returns the record unchanged', () => {
+void test('an empty prefix returns the record unchanged', () => {
   const meta = parseMessage(samples.simple);
   assert.equal(prependHeaderToMeta(meta, Buffer.alloc(0)), meta);
 });
 
-test('trace headers: Return-Path with brackets, Delivered-To without, null sender, no injection', () => {
+void test('trace headers: Return-Path with brackets, Delivered-To without, null sender, no injection', () => {
   assert.equal(
     traceHeaderBytes({ envelopeFrom: 'a@b', deliveredTo: '<u@d>' }).toString(),
     'Return-Path: <a@b>\r\nDelivered-To: u@d\r\n',

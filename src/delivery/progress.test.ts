@@ -7,12 +7,12 @@ function sink(isTTY: boolean): { stream: { isTTY: boolean; write(s: string): boo
   return { stream: { isTTY, write: (s: string) => ((out += s), true) }, text: () => out };
 }
 
-test('formatProgress draws a bar with percent and counts', () => {
+void test('formatProgress draws a bar with percent and counts', () => {
   assert.equal(formatProgress('import', 5, 10), `import [${'#'.repeat(15)}${'.'.repeat(15)}]  50% 5/10`);
   assert.equal(formatProgress('x', 0, 0), `x [${'#'.repeat(30)}] 100% 0/0`);
 });
 
-test('a TTY gets \\r redraws, once per percent, and a final newline', () => {
+void test('a TTY gets \\r redraws, once per percent, and a final newline', () => {
   const { stream, text } = sink(true);
   const p = createProgress(stream, 'import');
   for (let i = 0; i <= 1000; i++) p.update(i, 1000);
@@ -24,7 +24,7 @@ test('a TTY gets \\r redraws, once per percent, and a final newline', () => {
   assert.equal(out.split('\n').length, 3);
 });
 
-test('a pipe gets plain lines, about one per 10%', () => {
+void test('a pipe gets plain lines, about one per 10%', () => {
   const { stream, text } = sink(false);
   const p = createProgress(stream, 'import');
   for (let i = 0; i <= 1000; i++) p.update(i, 1000);

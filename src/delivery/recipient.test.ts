@@ -5,29 +5,29 @@ import { candidateAccounts, parseRecipient, resolveRecipient } from './recipient
 
 const info = { protocol: 'lmtp', secure: false } as const;
 
-describe('parseRecipient', () => {
-  test('splits local part, detail and domain, strips brackets, lower-cases the domain', () => {
+void describe('parseRecipient', () => {
+  void test('splits local part, detail and domain, strips brackets, lower-cases the domain', () => {
     assert.deepEqual(parseRecipient('<Bob+Lists@Example.COM>'), {
       address: 'Bob+Lists@example.com', local: 'Bob+Lists', user: 'Bob', detail: 'Lists', domain: 'example.com',
     });
     assert.deepEqual(parseRecipient('alice'), { address: 'alice', local: 'alice', user: 'alice', detail: null, domain: null });
   });
-  test('a leading + is not a detail separator; the last @ splits the domain', () => {
+  void test('a leading + is not a detail separator; the last @ splits the domain', () => {
     assert.equal(parseRecipient('+x@d').user, '+x');
     assert.equal(parseRecipient('"a@b"@d').local, '"a@b"');
   });
 });
 
-describe('candidateAccounts', () => {
-  test('full address first, then without detail, then local parts', () => {
+void describe('candidateAccounts', () => {
+  void test('full address first, then without detail, then local parts', () => {
     assert.deepEqual(candidateAccounts(parseRecipient('u+d@ex.org')), ['u+d@ex.org', 'u@ex.org', 'u+d', 'u']);
     assert.deepEqual(candidateAccounts(parseRecipient('u@ex.org')), ['u@ex.org', 'u']);
     assert.deepEqual(candidateAccounts(parseRecipient('u+d')), ['u+d', 'u']);
   });
 });
 
-describe('resolveRecipient', () => {
-  test('local@domain goes to the account local@domain when it exists, else to local', async () => {
+void describe('resolveRecipient', () => {
+  void test('local@domain goes to the account local@domain when it exists, else to local', async () => {
     const backend = createMemoryBackend({ users: { alice: 'pw', 'alice@b.example': 'pw' } });
     const a = await resolveRecipient('alice@b.example', { backend, info });
     assert.equal(a.kind === 'found' && a.account, 'alice@b.example');
@@ -40,7 +40,7 @@ describe('resolveRecipient', () => {
     for (const r of [a, b, c, d]) if (r.kind === 'found') await r.user.close();
   });
 
-  test('unknown recipients stay unknown unless createMissing creates the account', async () => {
+  void test('unknown recipients stay unknown unless createMissing creates the account', async () => {
     const backend = createMemoryBackend();
     assert.equal((await resolveRecipient('nobody@x', { backend, info })).kind, 'unknown');
     const created: string[] = [];

@@ -96,7 +96,7 @@ function starttlsUpgrader(context: tls.SecureContext): ConnectionUpgrader {
   return {
     secure: true,
     upgrade(stream) {
-      const socket = new tls.TLSSocket(stream as net.Socket, { isServer: true, secureContext: context });
+      const socket = new tls.TLSSocket(stream, { isServer: true, secureContext: context });
       return socket;
     },
   };
@@ -124,13 +124,12 @@ export class ImapServer {
     this.mechanisms.set('PLAIN', plainMechanism);
     this.secureContext = options.tls ? tls.createSecureContext(options.tls) : null;
     if (this.secureContext) this.upgraders.set('starttls', starttlsUpgrader(this.secureContext));
-    const server = this;
     this.config = {
       backend: options.backend,
       commands: this.commands,
       mechanisms: this.mechanisms,
       upgraders: this.upgraders,
-      extensionCapabilities: (conn) => server.extensions.flatMap((e) => e.capabilities?.(conn) ?? []),
+      extensionCapabilities: (conn) => this.extensions.flatMap((e) => e.capabilities?.(conn) ?? []),
       enableable: this.enableable,
       starttls: this.secureContext !== null,
       allowInsecureAuth: options.allowInsecureAuth ?? false,
@@ -223,7 +222,9 @@ export class ImapServer {
   /** Stop listening, send BYE to every session (after its running command), wait for them to close. */
   async close(): Promise<void> {
     this.closing = true;
-    await Promise.all([...this.servers].map((s) => new Promise<void>((resolve) => s.close(() => resolve()))));
+    // net.Server.close() only calls back once every connection is gone, so stop accepting first and
+    // wait for it after the sessions have been told BYE.
+    const stopped = [...this.servers].map((s) => new Promise<void>((resolve) => s.close(() => resolve())));
     this.servers.clear();
     const sessions = [...this.sessions];
     await Promise.all(sessions.map((s) => s.shutdown()));
@@ -231,6 +232,8 @@ export class ImapServer {
       Promise.all(sessions.map((s) => s.closedSignal)),
       new Promise((r) => setTimeout(r, CLOSE_GRACE_MS).unref()),
     ]);
+    for (const s of sessions) s.destroy();
+    await Promise.all(stopped);
   }
 }
 

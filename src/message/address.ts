@@ -11,6 +11,8 @@ export interface EnvelopeAddress {
   readonly adl: string | null;
   readonly mailbox: string | null;
   readonly host: string | null;
+  /** Set on the two group markers (RFC 3501 section 7.4.2 group syntax). */
+  readonly group?: 'start' | 'end';
 }
 
 type Tok =
@@ -78,7 +80,8 @@ function phrase(toks: Tok[]): string | null {
     }
     words.push(t.v);
   }
-  return words.length === 0 ? null : words.join(' ');
+  const text = words.join(' ');
+  return text === '' ? null : text;
 }
 
 /** local-part and domain of an addr-spec token run. */
@@ -96,7 +99,7 @@ function addrSpec(toks: Tok[]): { mailbox: string | null; host: string | null; c
     }
     return s;
   };
-  const mailbox = text(local, true);
+  const mailbox = text(local, false);
   const host = at < 0 ? null : text(domain, false);
   return { mailbox: mailbox === '' ? null : mailbox, host, comment };
 }
@@ -116,7 +119,7 @@ function mailbox(toks: Tok[]): EnvelopeAddress | null {
       inner = inner.slice(colon + 1);
     }
     const spec = addrSpec(inner);
-    if (name === null && spec.mailbox === null && spec.host === null) return null;
+    // An explicit `<>` is still an address (Dovecot shows it with placeholders).
     return { name, adl, mailbox: spec.mailbox, host: spec.host };
   }
   const spec = addrSpec(toks);
@@ -157,12 +160,12 @@ export function parseAddressList(value: string): EnvelopeAddress[] {
         if (isSp(toks[k], '>')) angle--;
         k++;
       }
-      out.push({ name: null, adl: null, mailbox: name, host: null });
+      out.push({ name: null, adl: null, mailbox: name, host: null, group: 'start' });
       for (const chunk of splitCommas(toks.slice(j + 1, k))) {
         const m = mailbox(chunk);
         if (m !== null) out.push(m);
       }
-      out.push({ name: null, adl: null, mailbox: null, host: null });
+      out.push({ name: null, adl: null, mailbox: null, host: null, group: 'end' });
       i = k + 1;
       while (i < toks.length && isSp(toks[i], ',')) i++;
       continue;

@@ -50,6 +50,9 @@ export class Lexer {
     return this.s.slice(start, this.pos);
   }
 
+  /** Whether the last quoted() call found its closing quote. */
+  terminated = true;
+
   /** Read a quoted-string (positioned at the opening quote); folding removed, escapes resolved. */
   quoted(): string {
     let out = '';
@@ -57,12 +60,13 @@ export class Lexer {
     const s = this.s;
     while (this.pos < s.length) {
       const c = s[this.pos];
-      if (c === '"') { this.pos++; return out; }
+      if (c === '"') { this.pos++; this.terminated = true; return out; }
       if (c === '\\' && this.pos + 1 < s.length) { out += s[this.pos + 1]; this.pos += 2; continue; }
       if (c !== '\r' && c !== '\n') out += c;
       this.pos++;
     }
-    return out; // unterminated: keep what we have, like a tolerant client
+    this.terminated = false;
+    return out;
   }
 
   peek(): string {
@@ -101,14 +105,17 @@ export function parseParams(lex: Lexer): MimeParam[] {
     lex.pos++;
     lex.skipCfws();
     let value: string;
-    if (lex.peek() === '"') value = lex.quoted();
-    else {
+    if (lex.peek() === '"') {
+      value = lex.quoted();
+      // Dovecot drops a parameter whose quoted value never ends (and everything after it).
+      if (!lex.terminated) break;
+    } else {
       // Tolerate unquoted values with tspecials (broken mailers): read up to ';' or whitespace.
       const start = lex.pos;
       while (!lex.done() && !/[;\s]/.test(lex.peek())) lex.pos++;
       value = lex.s.slice(start, lex.pos);
     }
-    raw.push([name.toLowerCase(), value]);
+    raw.push([name, value]);
   }
   return mergeRfc2231(raw);
 }
@@ -132,13 +139,15 @@ function mergeRfc2231(raw: Array<[string, string]>): MimeParam[] {
   const plain: MimeParam[] = [];
   const groups = new Map<string, Array<{ idx: number; extended: boolean; value: string }>>();
   for (const [name, value] of raw) {
-    const m = /^(.+?)\*(\d+)(\*?)$/.exec(name);
+    // `name*N`, `name*N*` (continuations) and `name*` (one extended value) are RFC 2231 parameters.
+    const m = /^(.+?)\*(?:(\d+)(\*?))?$/.exec(name);
     if (m === null) {
       plain.push([name, value]);
       continue;
     }
     const list = groups.get(m[1]) ?? [];
-    list.push({ idx: Number(m[2]), extended: m[3] === '*', value });
+    if (m[2] === undefined) list.push({ idx: 0, extended: true, value });
+    else list.push({ idx: Number(m[2]), extended: m[3] === '*', value });
     groups.set(m[1], list);
   }
   const merged: MimeParam[] = [];

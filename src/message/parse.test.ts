@@ -48,7 +48,7 @@ describe('parseMessage', () => {
     assert.equal(p1.params[0][1], 'utf-8');
     assert.equal(p2.kind, 'message');
     assert.equal(p2.message?.envelope.subject, 'inner');
-    assert.equal(MULTI.subarray(p2.message!.body.bodyStart, p2.message!.body.bodyEnd).toString(), 'inner body');
+    assert.equal(MULTI.subarray(p2.message.body.bodyStart, p2.message.body.bodyEnd).toString(), 'inner body');
   });
 
   test('boundary that is a prefix of another', () => {

@@ -67,34 +67,43 @@ export function envelopeFields(fields: readonly HeaderField[]): EnvelopeFields {
   };
 }
 
+/** A boundary line that ended an entity: which enclosing multipart it belongs to and where it is. */
+interface BoundaryHit {
+  /** Index in the boundary stack (0 = outermost). */
+  readonly level: number;
+  /** Offset of the `--boundary` line and of the line after it. */
+  readonly line: number;
+  readonly next: number;
+  readonly close: boolean;
+}
+
 /**
- * Find boundary lines (RFC 2046 section 5.1.1) in [start, end): returns the offsets of every line that
- * starts with `--boundary` followed by `--`, whitespace or the line end, and whether each is the close
- * delimiter. Exact matching keeps a boundary that is a prefix of another from matching the longer one.
+ * Is the line [pos, next) a delimiter of one of the enclosing multiparts? RFC 2046 section 5.1.1:
+ * `--boundary`, optionally `--`, then only whitespace. The innermost boundary is tried first, as Dovecot
+ * does; exact matching keeps a boundary that is a prefix of another from matching the longer one.
  */
-function findBoundaries(buf: Buffer, start: number, end: number, boundary: Buffer): Array<{ line: number; next: number; close: boolean }> {
-  const found: Array<{ line: number; next: number; close: boolean }> = [];
-  let pos = start;
-  while (pos < end) {
-    const next = lineEnd(buf, pos, end);
-    if (buf[pos] === DASH && buf[pos + 1] === DASH && next - pos >= boundary.length + 2 &&
-        buf.compare(boundary, 0, boundary.length, pos + 2, pos + 2 + boundary.length) === 0) {
-      let p = pos + 2 + boundary.length;
-      let close = false;
-      if (p + 1 < next && buf[p] === DASH && buf[p + 1] === DASH) { close = true; p += 2; }
-      let ok = true;
-      for (; p < next; p++) {
-        const c = buf[p];
-        if (c !== 0x20 && c !== 0x09 && c !== 0x0d && c !== LF) { ok = false; break; }
-      }
-      if (ok) {
-        found.push({ line: pos, next, close });
-        if (close) break;
+function matchBoundary(buf: Buffer, pos: number, next: number, stack: readonly Buffer[]): BoundaryHit | null {
+  if (stack.length === 0 || buf[pos] !== DASH || buf[pos + 1] !== DASH) return null;
+  for (let level = stack.length - 1; level >= 0; level--) {
+    const b = stack[level];
+    if (next - pos < b.length + 2 || buf.compare(b, 0, b.length, pos + 2, pos + 2 + b.length) !== 0) continue;
+    let p = pos + 2 + b.length;
+    let close = false;
+    if (p + 1 < next && buf[p] === DASH && buf[p + 1] === DASH) {
+      close = true;
+      p += 2;
+    }
+    let ok = true;
+    for (; p < next; p++) {
+      const c = buf[p];
+      if (c !== 0x20 && c !== 0x09 && c !== 0x0d && c !== LF) {
+        ok = false;
+        break;
       }
     }
-    pos = next;
+    if (ok) return { level, line: pos, next, close };
   }
-  return found;
+  return null;
 }
 
 /** The offset where the line ending before `line` starts (the CRLF belongs to the boundary). */
@@ -107,20 +116,59 @@ function beforeNewline(buf: Buffer, line: number, floor: number): number {
   return p;
 }
 
+/** Scan lines from `pos` for a delimiter of the stack; returns the hit or null at the end of input. */
+function scanToBoundary(buf: Buffer, pos: number, end: number, stack: readonly Buffer[]): BoundaryHit | null {
+  if (stack.length === 0) return null;
+  while (pos < end) {
+    const next = lineEnd(buf, pos, end);
+    const hit = matchBoundary(buf, pos, next, stack);
+    if (hit !== null) return hit;
+    pos = next;
+  }
+  return null;
+}
+
+/** One parsed entity and the boundary line (of an enclosing multipart) that ended it, if any. */
+interface Parsed {
+  readonly part: MimePart;
+  readonly hit: BoundaryHit | null;
+}
+
+/** Header scan that stops at a blank line, the end, or an enclosing delimiter line (Dovecot does the same). */
+function scanHeader(buf: Buffer, start: number, end: number, stack: readonly Buffer[]): { headerEnd: number; hit: BoundaryHit | null; blankAt: number } {
+  let pos = start;
+  while (pos < end) {
+    const next = lineEnd(buf, pos, end);
+    const len = next - pos;
+    if ((len === 1 && buf[pos] === LF) || (len === 2 && buf[pos] === 0x0d && buf[pos + 1] === LF)) {
+      return { headerEnd: next, hit: null, blankAt: pos };
+    }
+    const hit = matchBoundary(buf, pos, next, stack);
+    if (hit !== null) return { headerEnd: pos, hit, blankAt: -1 };
+    pos = next;
+  }
+  return { headerEnd: end, hit: null, blankAt: -1 };
+}
+
 function parseEntity(
   st: WalkState,
   start: number,
-  end: number,
+  stack: readonly Buffer[],
   depth: number,
   defaultType: readonly [string, string],
-): MimePart {
+): Parsed {
   st.parts++;
   const buf = st.buf;
-  const { fields, headerEnd } = parseHeaderBlock(buf, start, end);
+  const end = buf.length;
+  const head = scanHeader(buf, start, end, stack);
+  let headerEnd = head.headerEnd;
+  const fields = parseHeaderBlock(buf, start, headerEnd).fields;
   const ctRaw = firstField(fields, 'content-type');
   const ct = ctRaw === null ? null : parseContentType(ctRaw);
-  const type = ct?.type ?? defaultType[0];
-  const subtype = ct?.subtype ?? defaultType[1];
+  // Dovecot shows an unparseable Content-Type as "" "" with no parameters; the default applies only when
+  // the header is absent.
+  const type = ct?.type ?? (ctRaw === null ? defaultType[0] : '');
+  const subtype = ct?.subtype ?? (ctRaw === null ? defaultType[1] : '');
   const params = ct?.params ?? [];
   const encRaw = firstField(fields, 'content-transfer-encoding');
   const encoding = encRaw === null ? null : parseEncoding(encRaw);
@@ -128,43 +176,73 @@ function parseEntity(
   const langRaw = firstField(fields, 'content-language');
   const ltype = type.toLowerCase();
   const lsub = subtype.toLowerCase();
-  const lenc = (encoding ?? '7bit').toLowerCase();
+  const boundary = params.find((p) => p[0].toLowerCase() === 'boundary')?.[1];
+  let headHit = head.hit;
+  if (head.blankAt >= 0 && headerEnd < end && stack.length > 0) {
+    // A blank line directly followed by an enclosing delimiter is that delimiter's CRLF (RFC 2046
+    // section 5.1.1): the header ends before it and the body is empty, as in Dovecot. The part's own
+    // boundary is tried first (innermost wins).
+    const own = ltype === 'multipart' && boundary !== undefined && boundary !== '' ? [...stack, Buffer.from(boundary, 'latin1')] : stack;
+    const after = matchBoundary(buf, headerEnd, lineEnd(buf, headerEnd, end), own);
+    if (after !== null && after.level < stack.length) {
+      headerEnd = head.blankAt;
+      headHit = after;
+    }
+  }
   const bodyStart = headerEnd;
   let kind: MimePartKind = 'leaf';
-  let children: MimePart[] = [];
+  const children: MimePart[] = [];
   let message: MimePart['message'] = null;
+  let bodyEnd: number;
+  let hit: BoundaryHit | null;
   const canNest = depth < MAX_MIME_DEPTH && st.parts < MAX_MIME_PARTS;
-  const boundary = params.find((p) => p[0] === 'boundary')?.[1];
 
-  if (ltype === 'multipart' && canNest) {
+  if (headHit !== null) {
+    // The entity ended inside its header: no body. Dovecot keeps the line end before the delimiter in the
+    // header in this case, and so do we (the part's size includes it).
+    bodyEnd = headerEnd;
+    hit = headHit;
+    if (ltype === 'multipart') kind = 'multipart';
+  } else if (ltype === 'multipart' && canNest && boundary !== undefined && boundary !== '') {
     kind = 'multipart';
-    if (boundary !== undefined && boundary !== '') {
-      const b = Buffer.from(boundary, 'latin1');
-      const lines = findBoundaries(buf, bodyStart, end, b);
-      const childDefault: readonly [string, string] = lsub === 'digest' ? ['message', 'rfc822'] : ['text', 'plain'];
-      for (let i = 0; i < lines.length; i++) {
-        if (lines[i].close) break;
-        if (st.parts >= MAX_MIME_PARTS) break;
-        const childStart = lines[i].next;
-        const childEnd = i + 1 < lines.length ? beforeNewline(buf, lines[i + 1].line, childStart) : end;
-        children.push(parseEntity(st, childStart, Math.max(childStart, childEnd), depth + 1, childDefault));
-      }
+    const own = stack.length;
+    const inner = [...stack, Buffer.from(boundary, 'latin1')];
+    const childDefault: readonly [string, string] = lsub === 'digest' ? ['message', 'rfc822'] : ['text', 'plain'];
+    // Preamble, then children separated by our delimiter, then the epilogue (RFC 2046 section 5.1.1).
+    hit = scanToBoundary(buf, bodyStart, end, inner);
+    while (hit !== null && hit.level === own && !hit.close && st.parts < MAX_MIME_PARTS) {
+      const child = parseEntity(st, hit.next, inner, depth + 1, childDefault);
+      children.push(child.part);
+      hit = child.hit;
     }
-  } else if (ltype === 'message' && (lsub === 'rfc822' || lsub === 'global') && canNest &&
-             lenc !== 'base64' && lenc !== 'quoted-printable') {
-    // RFC 2046 section 5.2.1: an encoded message/rfc822 is not a message we can walk; keep it opaque.
+    let floor = bodyStart;
+    if (hit !== null && hit.level === own) {
+      // Close delimiter (or the part limit): the epilogue runs to an enclosing delimiter or the end. The
+      // close delimiter's own line end stays in this part even when the epilogue is empty (as in Dovecot).
+      floor = hit.next;
+      hit = hit.close ? scanToBoundary(buf, hit.next, end, stack) : null;
+    }
+    bodyEnd = hit === null ? end : beforeNewline(buf, hit.line, floor);
+  } else if (ltype === 'message' && lsub === 'rfc822' && canNest) {
+    // Dovecot walks message/rfc822 whatever its Content-Transfer-Encoding claims (RFC 2046 section 5.2.1
+    // allows only 7bit, 8bit and binary); message/global is left opaque, as Dovecot 2.3 does.
     kind = 'message';
-    const inner = parseEntity(st, bodyStart, end, depth + 1, ['text', 'plain']);
-    const innerHeader = parseHeaderBlock(buf, bodyStart, inner.bodyStart).fields;
-    message = { envelope: envelopeFields(innerHeader), body: inner };
+    const inner = parseEntity(st, bodyStart, stack, depth + 1, ['text', 'plain']);
+    const innerHeader = parseHeaderBlock(buf, bodyStart, inner.part.bodyStart).fields;
+    message = { envelope: envelopeFields(innerHeader), body: inner.part };
+    hit = inner.hit;
+    bodyEnd = inner.part.bodyEnd;
+  } else {
+    if (ltype === 'multipart') kind = 'multipart';
+    hit = scanToBoundary(buf, bodyStart, end, stack);
+    bodyEnd = hit === null ? end : beforeNewline(buf, hit.line, bodyStart);
   }
-  if (kind === 'multipart' && children.length === 0) children = [];
   const disp = dispRaw === null ? null : parseDisposition(dispRaw);
-  return {
+  const part: MimePart = {
     headerStart: start,
     headerEnd,
     bodyStart,
-    bodyEnd: end,
+    bodyEnd,
     kind,
     type,
     subtype,
@@ -177,16 +255,17 @@ function parseEntity(
     disposition: disp,
     language: langRaw === null ? null : parseLanguage(langRaw),
     location: trimmed(firstField(fields, 'content-location')),
-    lines: kind === 'multipart' ? 0 : countLines(buf, bodyStart, end),
+    lines: kind === 'multipart' ? 0 : countLines(buf, bodyStart, bodyEnd),
     children,
     message,
   };
+  return { part, hit };
 }
 
 /** Parse a raw message once. Never throws, whatever the input. */
 export function parseMessage(raw: Buffer): MessageMeta {
   const st: WalkState = { buf: raw, parts: 0 };
-  const root = parseEntity(st, 0, raw.length, 0, ['text', 'plain']);
+  const root = parseEntity(st, 0, [], 0, ['text', 'plain']).part;
   const header = Buffer.from(raw.subarray(0, root.bodyStart));
   return {
     version: META_VERSION,

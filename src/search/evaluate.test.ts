@@ -1,5 +1,6 @@
 import { test, describe } from 'node:test';
 import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
 import iconv from 'iconv-lite';
 import { compileSearch, decodeSearchCharset } from './index.ts';
 import type { SearchCandidate, SearchQuery } from './index.ts';
@@ -95,5 +96,45 @@ describe('compileSearch', () => {
   test('decodeSearchCharset', () => {
     assert.equal(decodeSearchCharset(iconv.encode('Grüße', 'iso-8859-1'), 'ISO-8859-1'), 'Grüße');
     assert.equal(decodeSearchCharset(Buffer.from('x'), 'x-no-such-charset'), null);
+  });
+});
+
+describe('search over the fixture corpus (charsets)', () => {
+  const fixture = (name: string): Buffer => readFileSync(`test/fixtures/messages/${name}.eml`);
+  const cases: Array<[string, SearchQuery]> = [
+    ['019-iso-8859-1', { type: 'body', value: 'CAFÉ CRÈME' }],
+    ['019-iso-8859-1', { type: 'header', field: 'subject', value: "réunion à l'hôtel" }],
+    ['019-iso-8859-1', { type: 'header', field: 'from', value: 'René Lefèvre' }],
+    ['020-iso-8859-2', { type: 'body', value: 'gęślą jaźń' }],
+    ['020-iso-8859-2', { type: 'header', field: 'subject', value: 'żółw' }],
+    ['021-windows-1251', { type: 'body', value: 'привет! это' }],
+    ['021-windows-1251', { type: 'header', field: 'subject', value: 'ОТЧЁТ' }],
+    ['022-koi8-r', { type: 'body', value: 'в пятницу' }],
+    ['022-koi8-r', { type: 'header', field: 'subject', value: 'встреча' }],
+    ['023-shift-jis', { type: 'body', value: '会議は明日' }],
+    ['023-shift-jis', { type: 'header', field: 'from', value: '田中' }],
+    ['024-iso-2022-jp', { type: 'body', value: '会議は明日' }],
+    ['024-iso-2022-jp', { type: 'header', field: 'subject', value: '明日の会議' }],
+    ['025-gb2312', { type: 'body', value: '你好，世界' }],
+    ['025-gb2312', { type: 'header', field: 'subject', value: '会议通知' }],
+    ['026-big5', { type: 'body', value: '明天見' }],
+    ['026-big5', { type: 'header', field: 'from', value: '陳大文' }],
+    ['027-raw-utf8-headers', { type: 'header', field: 'subject', value: 'NAÏVE CAFÉ' }],
+    ['005-outlook-mixed-related', { type: 'body', value: 'the budget – final version' }],
+    ['014-dsn-headers', { type: 'text', value: 'user unknown' }],
+    ['017-forward-nested-three-deep', { type: 'body', value: 'the innermost text' }],
+    ['029-group-syntax', { type: 'header', field: 'cc', value: 'berg, bo' }],
+    ['032-encoded-word-names', { type: 'header', field: 'to', value: 'André Pirard' }],
+    ['032-encoded-word-names', { type: 'header', field: 'subject', value: 'you can read this you understand' }],
+  ];
+  for (const [name, q] of cases) {
+    test(`${name}: ${JSON.stringify(q)}`, () => {
+      const raw = fixture(name);
+      assert.ok(compileSearch(q).match(candidate(raw)));
+      assert.ok(!compileSearch({ type: 'not', key: q }).match(candidate(raw)));
+    });
+  }
+  test('no false positives across charsets', () => {
+    assert.ok(!compileSearch({ type: 'body', value: '会議' }).match(candidate(fixture('021-windows-1251'))));
   });
 });

@@ -100,12 +100,12 @@ export class RawClient {
     return this.lines.shift() ?? null;
   }
 
-  /** Next line if one arrives within `ms` ('idle' otherwise; nothing is lost). For the recorder only. */
-  async lineWithin(ms: number): Promise<string | null | 'idle'> {
+  /** Next line if one arrives within `ms` (undefined otherwise; nothing is lost), null when closed. Recorder only. */
+  async lineWithin(ms: number): Promise<string | null | undefined> {
     const deadline = Date.now() + ms;
     while (this.lines.length === 0) {
       if (this.ended) return null;
-      if (Date.now() > deadline) return 'idle';
+      if (Date.now() > deadline) return undefined;
       await new Promise<void>((resolve) => {
         this.waiter = resolve;
         setTimeout(resolve, 50).unref();

@@ -4,20 +4,19 @@
  * is committed as golden. Not used by the tests.
  */
 import { readFileSync } from 'node:fs';
-import type { ImapServerOptions } from '../../src/imap/index.ts';
 import { RawClient, startServer } from './harness.ts';
 import { parseTranscript } from './runner.ts';
 
 const file = process.argv[2];
 const text = readFileSync(file, 'utf8');
 const { options, steps } = parseTranscript(text);
-const srv = await startServer(options as Partial<ImapServerOptions>);
+const srv = await startServer(options);
 const clients = new Map<number, RawClient>();
 const out: string[] = text.split('\n').filter((l) => l.startsWith('#'));
 const drain = async (n: number, c: RawClient): Promise<void> => {
   for (;;) {
     const got = await c.lineWithin(400);
-    if (got === 'idle') return;
+    if (got === undefined) return;
     if (got === null) {
       out.push(`X${n === 1 ? '' : n}: ${n}`);
       return;

@@ -14,7 +14,6 @@
  */
 import { readFileSync } from 'node:fs';
 import assert from 'node:assert/strict';
-import type { ImapServerOptions } from '../../src/imap/index.ts';
 import { RawClient, startServer } from './harness.ts';
 
 interface Step {
@@ -51,7 +50,7 @@ function matcher(expected: string): RegExp {
 /** Run one transcript file against a fresh server. */
 export async function runTranscript(path: string): Promise<void> {
   const { options, steps } = parseTranscript(readFileSync(path, 'utf8'));
-  const srv = await startServer(options as Partial<ImapServerOptions>);
+  const srv = await startServer(options);
   const clients = new Map<number, RawClient>();
   const client = async (n: number, firstExpected: string | null): Promise<RawClient> => {
     let c = clients.get(n);

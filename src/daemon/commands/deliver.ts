@@ -45,7 +45,7 @@ export async function runDeliver(config: DaemonConfig, name: string, mailbox: st
   if (message.length === 0) throw new CliError(ExitCode.dataError, 'empty message on standard input');
   let backend;
   try {
-    backend = await openStore(config.store, config.dataDir);
+    backend = await openStore(config.store, config.dataDir, { maxMessageSize: config.maxMessageSize });
   } catch (err) {
     if (err instanceof CliError && err.exitCode === ExitCode.config) throw err;
     throw new CliError(ExitCode.tempFail, `cannot open the store: ${(err as Error).message}`, { cause: err });

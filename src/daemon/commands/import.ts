@@ -22,7 +22,7 @@ export async function runImport(config: DaemonConfig, name: string, path: string
   } catch (err) {
     throw new CliError(ExitCode.noInput, `cannot read ${path}: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`);
   }
-  const backend = await openStore(config.store, config.dataDir);
+  const backend = await openStore(config.store, config.dataDir, { maxMessageSize: config.maxMessageSize });
   const progress = createProgress(process.stderr, `import ${name}`);
   let listed = 0;
   try {

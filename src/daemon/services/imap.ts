@@ -69,7 +69,7 @@ export async function startImap(ctx: ServiceContext): Promise<RunningService | n
   });
   const starttls: ConnectionUpgrader = {
     secure: true,
-    upgrade: (stream) => new TLSSocket(stream as import('node:net').Socket, { isServer: true, secureContext: tls.context }),
+    upgrade: (stream) => new TLSSocket(stream, { isServer: true, secureContext: tls.context }),
   };
   imap.enable({
     name: 'mailroom-daemon',

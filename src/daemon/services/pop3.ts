@@ -9,6 +9,7 @@ import type { ListenAddress } from '../address.ts';
 import type { ListenerName } from '../config.ts';
 import { bindServer, countConnections, stopAccepting } from '../listen.ts';
 import type { RunningService, ServiceContext } from '../service.ts';
+import { pop3MetricsLogger } from './pop3-metrics.ts';
 
 /**
  * Point STLS at the current certificate after SIGHUP. Pop3Server reads its context from the session config
@@ -43,7 +44,7 @@ export async function startPop3(ctx: ServiceContext): Promise<RunningService | n
     tls: { cert: tls.serverOptions().cert, key: tls.serverOptions().key, minVersion: tls.minVersion },
     allowInsecureAuth: config.allowInsecureAuth,
     loopbackIsSecure: true,
-    logger,
+    logger: pop3MetricsLogger(logger, metrics),
   });
   tls.onReload((context) => {
     if (!swapStlsContext(pop3, context)) logger.warn('POP3 STLS keeps its previous certificate until restart');

@@ -9,7 +9,7 @@ export const checkCommand: CommandSpec<void> = {
   parse(dec) {
     dec.end();
   },
-  async run() {
-    return { text: 'Check completed.' };
+  run() {
+    return Promise.resolve({ text: 'Check completed.' });
   },
 };

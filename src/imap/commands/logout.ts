@@ -9,8 +9,8 @@ export const logoutCommand: CommandSpec<void> = {
   parse(dec) {
     dec.end();
   },
-  async run(ctx) {
+  run(ctx) {
     ctx.logout();
-    return { text: 'Logout completed.' };
+    return Promise.resolve({ text: 'Logout completed.' });
   },
 };

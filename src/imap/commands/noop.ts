@@ -12,7 +12,7 @@ export const noopCommand: CommandSpec<void> = {
   parse(dec) {
     dec.end();
   },
-  async run() {
-    return { text: 'NOOP completed.' };
+  run() {
+    return Promise.resolve({ text: 'NOOP completed.' });
   },
 };

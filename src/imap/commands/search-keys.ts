@@ -112,7 +112,7 @@ class KeyParser {
     if (b === 0x28) {
       return this.nested(() => {
         d.accept('(');
-        if (d.peekByte() === 0x29) d.fail('no search keys inside list');
+        if (d.peekByte() === 0x29) d.fail('No search parameters inside list');
         const inner = this.keys();
         d.expect(')');
         return inner;

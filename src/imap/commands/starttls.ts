@@ -14,10 +14,10 @@ export const starttlsCommand: CommandSpec<void> = {
   parse(dec) {
     dec.end();
   },
-  async run(ctx) {
-    if (ctx.connection.secure) throw new ImapError('BAD', 'TLS is already active.');
-    if (!ctx.capabilities().includes(CAP.STARTTLS)) throw new ImapError('BAD', 'TLS support is not configured.');
+  run(ctx) {
+    if (ctx.connection.secure) return Promise.reject(new ImapError('BAD', 'TLS is already active.'));
+    if (!ctx.capabilities().includes(CAP.STARTTLS)) return Promise.reject(new ImapError('BAD', 'TLS support is not configured.'));
     ctx.upgradeAfterResponse('starttls');
-    return { text: 'Begin TLS negotiation now.' };
+    return Promise.resolve({ text: 'Begin TLS negotiation now.' });
   },
 };

@@ -7,11 +7,9 @@
  */
 import type { MimeParam, MimePart } from '../../message/types.ts';
 import type { MessageMeta } from '../../message/types.ts';
-import { atom } from '../protocol/values.ts';
 import type { ImapValue } from '../protocol/values.ts';
-import { renderValue } from '../wire/value-encoder.ts';
 import { envelopeFromFields } from './envelope.ts';
-import { nstring } from './imap-string.ts';
+import { concat, nstring } from './imap-string.ts';
 
 function params(list: readonly MimeParam[]): ImapValue {
   if (list.length === 0) return null;
@@ -23,21 +21,8 @@ function params(list: readonly MimeParam[]): ImapValue {
 /** Extension fields shared by single and multipart bodies: disposition, language, location. */
 function common(p: MimePart): ImapValue[] {
   const disp = p.disposition === null ? null : [nstring(p.disposition.type), params(p.disposition.params)];
-  const lang = p.language === null ? null : p.language.length === 1 ? nstring(p.language[0]) : p.language.map(nstring);
+  const lang = p.language === null ? null : p.language.map(nstring);
   return [disp, lang, nstring(p.location)];
-}
-
-/**
- * RFC 3501 body-type-mpart is `1*body SP media-subtype`: the child bodies follow each other with no space.
- * The value encoder separates list items with SP, so the children are pre-rendered into one atom when that
- * is lossless (the rendering is valid UTF-8, which the encoder writes back unchanged). Otherwise they stay
- * separate items (still parsed by common clients, but not byte-exact).
- */
-function children(values: ImapValue[]): ImapValue[] {
-  const bytes = Buffer.concat(values.map((v) => renderValue(v)));
-  const text = bytes.toString('utf8');
-  if (Buffer.from(text, 'utf8').equals(bytes)) return [atom(text)];
-  return values;
 }
 
 function partValue(p: MimePart, extended: boolean): ImapValue {
@@ -48,12 +33,12 @@ function partValue(p: MimePart, extended: boolean): ImapValue {
       // Dovecot shows a multipart without any part as holding one empty text/plain part.
       : [extended ? ['text', 'plain', ['charset', 'us-ascii'], null, null, '7bit', 0, 0, null, null, null, null]
         : ['text', 'plain', ['charset', 'us-ascii'], null, null, '7bit', 0, 0]];
-    const out: ImapValue[] = [...children(kids), nstring(p.subtype)];
+    const out: ImapValue[] = [...concat(kids), nstring(p.subtype)];
     if (extended) out.push(params(p.params), ...common(p));
     return out;
   }
   let ps = params(p.params);
-  if (ltype === 'text' && !p.params.some(([k]) => k === 'charset')) {
+  if (ltype === 'text' && !p.params.some(([k]) => k.toLowerCase() === 'charset')) {
     ps = [...(p.params.length === 0 ? [] : (ps as ImapValue[])), 'charset', 'us-ascii'];
   }
   const out: ImapValue[] = [

@@ -7,7 +7,12 @@
 import { parseAddressList } from '../../message/address.ts';
 import type { EnvelopeFields, MessageMeta } from '../../message/types.ts';
 import type { ImapValue } from '../protocol/values.ts';
-import { nstring } from './imap-string.ts';
+import { concat, humanString, nstring } from './imap-string.ts';
+
+/** Placeholder local part for an address without one (Dovecot's value). */
+export const MISSING_MAILBOX = 'MISSING_MAILBOX';
+/** Placeholder domain for an address without one (Dovecot's value). */
+export const MISSING_DOMAIN = 'MISSING_DOMAIN';
 
 /** A header value for ENVELOPE: CR and LF removed (Dovecot's imap_append_nstring_nolf). */
 function text(raw: string | null): ImapValue {
@@ -20,7 +25,18 @@ function addresses(raw: string | null): ImapValue {
   if (raw === null) return null;
   const list = parseAddressList(raw);
   if (list.length === 0) return null;
-  return list.map((a) => [nstring(a.name), nstring(a.adl), nstring(a.mailbox), nstring(a.host)]);
+  // RFC 3501 env-from etc. are `"(" 1*address ")"`: addresses follow each other with no space.
+  return concat(list.map((a) => {
+    if (a.group !== undefined) return [null, null, nstring(a.mailbox), null];
+    // Like Dovecot, a mailbox without local part or domain is shown with placeholders so that clients
+    // that require both (RFC 3501 addr-mailbox / addr-host) do not choke.
+    return [
+      a.name === null ? null : humanString(a.name),
+      nstring(a.adl),
+      nstring(a.mailbox ?? MISSING_MAILBOX),
+      nstring(a.host ?? MISSING_DOMAIN),
+    ];
+  }));
 }
 
 /** ENVELOPE of a header's fields (also used for nested message/rfc822 parts). */
@@ -31,7 +47,7 @@ export function envelopeFromFields(f: EnvelopeFields): ImapValue {
   const replyTo = addresses(f.replyTo) ?? from;
   return [
     text(f.date),
-    text(f.subject),
+    f.subject === null ? null : humanString(f.subject),
     from,
     sender,
     replyTo,

@@ -7,7 +7,7 @@ import type { ResponseWriter, SelectedView } from '../commands/types.ts';
 import { renderValue } from '../wire/value-encoder.ts';
 import { ImapDecoder } from '../wire/decoder.ts';
 import { selectFromSorted } from '../wire/sequence-set.ts';
-import { executeFetch, STREAM_THRESHOLD } from './execute.ts';
+import { BINARY_STREAM_THRESHOLD, executeFetch, STREAM_THRESHOLD } from './execute.ts';
 import { buildFetchPlan, fetchAttList } from './plan.ts';
 
 const MSG1 = Buffer.from(
@@ -166,6 +166,22 @@ void describe('FETCH executor', () => {
     const p = await fetch(view(mailbox), 'BODY.PEEK[TEXT]<5.300000>', [1]);
     assert.equal(p.streams, 1);
     assert.equal(p.text, `* 1 FETCH (BODY[TEXT]<5> {${STREAM_THRESHOLD + 5}}\r\n${'a'.repeat(STREAM_THRESHOLD + 5)})\r\n`);
+  });
+
+  void test('BINARY of a part over BINARY_STREAM_THRESHOLD is decoded as a stream', async () => {
+    const raw = Buffer.alloc(BINARY_STREAM_THRESHOLD, 0x41);
+    raw[10] = 0; // NUL early: literal8 for the whole part, a plain literal for a window after it
+    const b64 = raw.toString('base64').replace(/(.{76})/g, '$1\r\n');
+    const msg = Buffer.from(
+      `Subject: att\r\nContent-Type: multipart/mixed; boundary=B\r\n\r\n--B\r\nContent-Type: application/octet-stream\r\nContent-Transfer-Encoding: base64\r\n\r\n${b64}\r\n--B--\r\n`,
+    );
+    const { mailbox } = await setup([msg]);
+    const r = await fetch(view(mailbox), '(BINARY.SIZE[1] BINARY.PEEK[1] BINARY.PEEK[1]<100.5>)', [1]);
+    assert.equal(r.streams, 2);
+    assert.equal(
+      r.text,
+      `* 1 FETCH (BINARY.SIZE[1] ${raw.length} BINARY[1] ~{${raw.length}}\r\n${raw.toString('latin1')} BINARY[1]<100> {5}\r\nAAAAA)\r\n`,
+    );
   });
 
   void test('messages expunged by another session are counted as missing', async () => {

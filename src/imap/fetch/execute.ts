@@ -14,8 +14,18 @@ import { encodeLiteral, encodeValue, type ValueEncodingOptions } from '../wire/v
 import { flagsValue } from './flags.ts';
 import { bodyStructureValue } from './bodystructure.ts';
 import { envelopeValue } from './envelope.ts';
-import { itemLabel, type FetchItem, type FetchPlan } from './plan.ts';
-import { decodeTransferEncoding, filterHeaderFields, locateBinary, locateSection, partialWindow, replaceNul } from './section.ts';
+import { itemLabel, type FetchItem, type FetchPlan, type PartialRange } from './plan.ts';
+import { sliceStream, transferDecoderStream } from './decode-stream.ts';
+import {
+  decodeTransferEncoding,
+  filterHeaderFields,
+  locateBinary,
+  locateSection,
+  partialWindow,
+  replaceNul,
+  UnknownCteError,
+} from './section.ts';
+import { isKnownTransfer } from '../../message/decode.ts';
 
 /** UIDs per `mailbox.fetch` call: bounds the records held at once while keeping store round trips few. */
 export const FETCH_PAGE_SIZE = 1000;
@@ -118,8 +128,46 @@ async function markSeen(
   };
 }
 
+/**
+ * A large part's decoded BINARY data, streamed twice from the store: once to learn its decoded size (and
+ * whether the requested window holds NUL, which decides literal vs literal8), once to send it.
+ */
+interface StreamedBinary {
+  readonly start: number;
+  readonly end: number;
+  readonly encoding: string;
+  readonly size: number;
+  readonly nul: boolean;
+}
+
 /** Binary data of the message computed before anything is written, so UNKNOWN-CTE fails cleanly. */
-type Prepared = Map<FetchItem, Buffer>;
+type Prepared = Map<FetchItem, Buffer | StreamedBinary>;
+
+/**
+ * Encoded parts larger than this are decoded as streams (two passes) instead of in one Buffer: bounded
+ * heap for huge attachments, one store read for ordinary ones.
+ */
+export const BINARY_STREAM_THRESHOLD = 1024 * 1024;
+
+async function measureDecoded(
+  body: MessageBody,
+  loc: { start: number; end: number; encoding: string },
+  window: { origin: number; end: number },
+): Promise<StreamedBinary> {
+  const decoder = transferDecoderStream(loc.encoding);
+  pipeline(body.stream(loc.start, loc.end), decoder, () => {});
+  let size = 0;
+  let nul = false;
+  for await (const chunk of decoder as AsyncIterable<Buffer>) {
+    if (!nul) {
+      const from = Math.max(window.origin - size, 0);
+      const to = Math.min(window.end - size, chunk.length);
+      if (to > from && chunk.subarray(from, to).includes(0)) nul = true;
+    }
+    size += chunk.length;
+  }
+  return { ...loc, size, nul };
+}
 
 async function prepareBinary(plan: FetchPlan, record: MessageRecord, body: MessageBody): Promise<Prepared> {
   const prepared: Prepared = new Map();
@@ -128,9 +176,17 @@ async function prepareBinary(plan: FetchPlan, record: MessageRecord, body: Messa
     const meta = record.meta;
     if (meta === undefined) throw new Error('BINARY needs message metadata');
     const loc = locateBinary(meta, item.part);
-    // A part that does not exist is empty, as Dovecot answers it.
-    const data = loc === null ? Buffer.alloc(0) : decodeTransferEncoding(await body.read(loc.start, loc.end), loc.encoding);
-    prepared.set(item, data);
+    if (loc === null) {
+      // A part that does not exist is empty, as Dovecot answers it.
+      prepared.set(item, Buffer.alloc(0));
+    } else if (loc.end - loc.start > BINARY_STREAM_THRESHOLD) {
+      if (!isKnownTransfer(loc.encoding)) throw new UnknownCteError(`unknown content transfer encoding ${loc.encoding}`);
+      const partial = item.type === 'binary' ? item.partial : null;
+      const window = partial === null ? { origin: 0, end: Infinity } : { origin: partial.origin, end: partial.origin + partial.count };
+      prepared.set(item, await measureDecoded(body, loc, window));
+    } else {
+      prepared.set(item, decodeTransferEncoding(await body.read(loc.start, loc.end), loc.encoding));
+    }
   }
   return prepared;
 }
@@ -206,11 +262,17 @@ async function writeItem(
     case 'bodyStructure':
       encodeValue(bodyStructureValue(requireMeta(record), true), parts, enc);
       return;
-    case 'binarySize':
-      parts.push(Buffer.from(String(prepared.get(item)?.length ?? 0)));
+    case 'binarySize': {
+      const data = prepared.get(item) ?? Buffer.alloc(0);
+      parts.push(Buffer.from(String(Buffer.isBuffer(data) ? data.length : data.size)));
       return;
+    }
     case 'binary': {
       const data = prepared.get(item) ?? Buffer.alloc(0);
+      if (!Buffer.isBuffer(data)) {
+        await writeStreamedBinary(chunks, data, item.partial, requireBody(body));
+        return;
+      }
       const win = partialWindow(data.length, item.partial);
       const slice = data.subarray(win.start, win.end);
       // literal8 only when the data holds NUL; other 8-bit data SHOULD be a plain literal (RFC 3516 4.3).
@@ -221,6 +283,22 @@ async function writeItem(
       await writeSection(chunks, item, record, requireBody(body));
       return;
   }
+}
+
+async function writeStreamedBinary(
+  chunks: ResponseChunks,
+  data: StreamedBinary,
+  partial: PartialRange | null,
+  body: MessageBody,
+): Promise<void> {
+  const win = partialWindow(data.size, partial);
+  // literal8 only when NUL occurs in what is sent (RFC 3516 section 4.3).
+  chunks.push(Buffer.from(`${data.nul ? '~' : ''}{${win.end - win.start}}\r\n`));
+  await chunks.flush();
+  const decoder = transferDecoderStream(data.encoding);
+  const slice = sliceStream(win.start, win.end);
+  pipeline(body.stream(data.start, data.end), decoder, slice, () => {});
+  await chunks.stream(slice);
 }
 
 async function writeSection(

@@ -60,8 +60,10 @@ void describe('fetch att list', () => {
     const [item] = parse('BODY.PEEK[HEADER.FIELDS (subject "From" {2}\r\nto)]');
     assert.equal(item.type, 'section');
     if (item.type !== 'section') return;
-    assert.deepEqual(item.section.text, { kind: 'headerFields', fields: ['subject', 'From', 'to'], not: false });
-    assert.equal(itemLabel(item), 'BODY[HEADER.FIELDS (SUBJECT FROM TO)]');
+    assert.deepEqual(item.section.text, { kind: 'headerFields', fields: ['subject', 'From', 'to'], not: false, quoted: [false, true, true] });
+    // Strings stay strings in the echo (Dovecot does the same).
+    assert.equal(itemLabel(item), 'BODY[HEADER.FIELDS (SUBJECT "FROM" "TO")]');
+    assert.equal(labels('BODY[HEADER.FIELDS (a b)]')[0], 'BODY[HEADER.FIELDS (A B)]');
     assert.equal(labels('BODY[1.HEADER.FIELDS.NOT (X-A)]')[0], 'BODY[1.HEADER.FIELDS.NOT (X-A)]');
   });
 

@@ -7,7 +7,11 @@ import type { ImapDecoder } from '../wire/decoder.ts';
 /** The text part of a section: `HEADER`, `HEADER.FIELDS[.NOT] (...)`, `TEXT`, `MIME`. */
 export type SectionText =
   | { readonly kind: 'header' }
-  | { readonly kind: 'headerFields'; readonly fields: readonly string[]; readonly not: boolean }
+  /**
+   * `quoted[i]`: the client sent field i as a string rather than an atom; the response echoes it the same
+   * way (Dovecot does), upper-cased.
+   */
+  | { readonly kind: 'headerFields'; readonly fields: readonly string[]; readonly not: boolean; readonly quoted?: readonly boolean[] }
   | { readonly kind: 'text' }
   | { readonly kind: 'mime' };
 
@@ -147,20 +151,26 @@ function section(d: ImapDecoder): SectionRef {
       break;
     case 'MIME':
       // section-text allows MIME only after a part number (RFC 3501 section 9).
-      if (part.length === 0) d.fail('MIME needs a part number');
+      if (part.length === 0) d.fail('Invalid BODY[..] section');
       text = { kind: 'mime' };
       break;
     case 'HEADER.FIELDS':
     case 'HEADER.FIELDS.NOT': {
       d.sp();
-      const fields = d.list(() => d.astring());
-      if (fields.length === 0) d.fail('empty header list');
+      const quoted: boolean[] = [];
+      const fields = d.list(() => {
+        quoted.push(d.peekString());
+        return d.astring();
+      });
+      if (fields.length === 0) d.fail('Invalid BODY[..] section');
       if (fields.length > MAX_HEADER_FIELDS) d.fail('too many header fields');
-      text = { kind: 'headerFields', fields, not: name === 'HEADER.FIELDS.NOT' };
+      text = quoted.some(Boolean)
+        ? { kind: 'headerFields', fields, not: name === 'HEADER.FIELDS.NOT', quoted }
+        : { kind: 'headerFields', fields, not: name === 'HEADER.FIELDS.NOT' };
       break;
     }
     default:
-      return d.fail('invalid section');
+      return d.fail('Invalid BODY[..] section');
   }
   d.expect(']');
   return { part, text };
@@ -201,7 +211,7 @@ export function fetchAtt(d: ImapDecoder): FetchItem {
 export function fetchAttList(d: ImapDecoder): FetchItem[] {
   if (d.peekByte() === 0x28) {
     const items = d.list(() => fetchAtt(d));
-    if (items.length === 0) d.fail('empty fetch attribute list');
+    if (items.length === 0) d.fail('FETCH list is empty');
     return items;
   }
   const name = attName(d);
@@ -228,19 +238,20 @@ function attFromName(d: ImapDecoder, name: string): FetchItem {
       case 'BINARY.SIZE':
         return { type: 'binarySize', part: binarySection(d) };
       default:
-        return d.fail(`unexpected section after ${name}`);
+        return d.fail(`Unknown parameter: ${name}[`);
     }
   }
   const item = SIMPLE[name];
-  if (item === undefined) return d.fail(`unknown fetch attribute ${name}`);
+  if (item === undefined) return d.fail(`Unknown parameter: ${name}`);
   return item;
 }
 
-/** Header field names as the response names them (Dovecot upper-cases them). */
-function fieldLabel(field: string): string {
+/** Header field names as the response names them (Dovecot upper-cases them and keeps atom vs string). */
+function fieldLabel(field: string, quoted: boolean): string {
   const upper = field.toUpperCase();
   // Field names are printable ASCII without ":" (RFC 5322 section 2.2); anything an atom cannot carry is quoted.
-  return /^[!#$&'+\-.0-9A-Z^_`|~]+$/.test(upper) ? upper : `"${upper.replace(/["\\]/g, '\\$&')}"`;
+  if (!quoted && /^[!#$&'+\-.0-9A-Z^_`|~]+$/.test(upper)) return upper;
+  return `"${upper.replace(/["\\]/g, '\\$&')}"`;
 }
 
 /** The section spec as written inside the brackets of the response. */
@@ -258,9 +269,12 @@ export function sectionSpecText(section: SectionRef): string {
     case 'mime':
       text = 'MIME';
       break;
-    case 'headerFields':
-      text = `HEADER.FIELDS${section.text.not ? '.NOT' : ''} (${section.text.fields.map(fieldLabel).join(' ')})`;
+    case 'headerFields': {
+      const quoted = section.text.quoted;
+      const fields = section.text.fields.map((f, i) => fieldLabel(f, quoted?.[i] === true));
+      text = `HEADER.FIELDS${section.text.not ? '.NOT' : ''} (${fields.join(' ')})`;
       break;
+    }
   }
   return part === '' ? text : `${part}.${text}`;
 }

@@ -84,7 +84,9 @@ void describe('section location (RFC 3501 section 6.4.5)', () => {
     assert.equal(section(SIMPLE, [], { kind: 'text' }), 'Hello\r\nworld\r\n');
     assert.equal(section(SIMPLE, [1]), 'Hello\r\nworld\r\n');
     assert.equal(section(SIMPLE, [2]), '');
-    assert.equal(section(SIMPLE, [1, 1]), '');
+    // A non-multipart part is its own part 1 (Dovecot answers BODY[1.1] like BODY[1]).
+    assert.equal(section(SIMPLE, [1, 1]), 'Hello\r\nworld\r\n');
+    assert.equal(section(SIMPLE, [1, 2]), '');
     // HEADER of a part that is not a message is empty (as Dovecot answers).
     assert.equal(section(SIMPLE, [1], { kind: 'header' }), '');
   });

@@ -32,7 +32,7 @@ const EMPTY: SectionSource = { kind: 'empty' };
  */
 export function locatePart(root: MimePart, path: readonly number[]): MimePart | null {
   let cur = root;
-  let messageLike = true; // `cur` is a message (the root or an encapsulated one), not a part
+  let messageLike = true; // `cur` is a message (the root or an encapsulated one), not a part of one
   for (const n of path) {
     if (!messageLike && cur.kind === 'message') {
       if (cur.message === null) return null;
@@ -43,8 +43,9 @@ export function locatePart(root: MimePart, path: readonly number[]): MimePart | 
       const child = cur.children[n - 1];
       if (child === undefined) return null;
       cur = child;
-    } else if (messageLike && n === 1) {
-      // The body of a non-multipart message is its part 1; cur stays the same entity.
+    } else if (n === 1) {
+      // A non-multipart entity is its own part 1 (the body of a single-part message; Dovecot answers
+      // BODY[1.1] of a text part like BODY[1] too). cur stays the same entity.
     } else {
       return null;
     }

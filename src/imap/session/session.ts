@@ -124,16 +124,12 @@ export class ImapSession implements CommandContext {
     this.stream = stream;
     this.secureNow = options.secure;
     this.writer = options.writer;
+    this.writer.label(this.id);
     const remoteAddress = options.remoteAddress ?? '';
-    const session = this;
-    this.connection = {
-      id: this.id,
-      remoteAddress,
-      get secure() {
-        return session.secureNow;
-      },
-      loopback: isLoopbackAddress(remoteAddress),
-    };
+    const facts = { id: this.id, remoteAddress, loopback: isLoopbackAddress(remoteAddress), secure: false };
+    // `secure` changes after STARTTLS: a live getter, not a copy.
+    Object.defineProperty(facts, 'secure', { get: () => this.secureNow, enumerable: true });
+    this.connection = facts;
     this.out = {
       untagged: (...values: ImapValue[]) => this.writer.write(encodeUntagged(values, this.encodingOptions())),
       status: (kind, text, code) => this.writer.write(encodeStatus('*', kind, text, code, this.encodingOptions())),
@@ -194,7 +190,13 @@ export class ImapSession implements CommandContext {
       const ev = this.receiver.next();
       if (ev === null) {
         if (this.closed) throw new ImapError('BAD', 'Connection closed');
-        await this.waitInput();
+        // Waiting for the client is idle time: the idle timer may end a stalled exchange.
+        this.busy = false;
+        try {
+          await this.waitInput();
+        } finally {
+          this.busy = true;
+        }
         continue;
       }
       if (ev.type === 'command') {
@@ -211,12 +213,13 @@ export class ImapSession implements CommandContext {
     }
   }
 
-  async login(user: User): Promise<void> {
+  login(user: User): Promise<void> {
     this.user = user;
     this.state = 'authenticated';
     this.badCount = 0;
     this.armIdleTimer();
     this.log('info', 'logged in', { user: user.username });
+    return Promise.resolve();
   }
 
   /** Called by LOGIN/AUTHENTICATE on bad credentials: delay, count, and drop after too many. */
@@ -642,6 +645,11 @@ export class ImapSession implements CommandContext {
     if (this.closed) return;
     if (this.busy) this.logoutAfterCommand = text;
     else await this.bye(text);
+  }
+
+  /** Drop the transport at once (after close() when the peer does not finish the TCP close). */
+  destroy(): void {
+    this.stream.destroy();
   }
 
   /** Close the connection and release the selected mailbox and the user. Idempotent. */

@@ -14,8 +14,13 @@ export class OutputWriter {
   constructor(
     private stream: Duplex,
     private readonly debug?: Writable,
-    private readonly connectionId = '',
+    private connectionId = '',
   ) {}
+
+  /** Prefix debug lines with the connection id (several sessions share one debug stream). */
+  label(connectionId: string): void {
+    this.connectionId = connectionId;
+  }
 
   /** Switch to the upgraded stream. */
   setStream(stream: Duplex): void {

@@ -16,7 +16,6 @@ const PLUS = Buffer.from('+ ');
 
 /** Human-readable text of a status response: TEXT-CHARs only (no CR, LF, NUL), never empty. */
 export function sanitizeText(text: string): string {
-  // eslint-disable-next-line no-control-regex
   const clean = text.replace(/[\u0000-\u001f\u007f]+/g, ' ').trim();
   return clean.length > 0 ? clean : 'OK';
 }

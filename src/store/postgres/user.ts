@@ -1,0 +1,377 @@
+/** An account of the PostgreSQL store: the contract's User. */
+import { encodeMeta, parseMessage } from '../../message/index.ts';
+import type { MessageMeta } from '../../message/types.ts';
+import { INBOX, HIERARCHY_SEPARATOR, mailboxNameProblem, normalizeMailboxName, parentNames } from '../../core/mailbox-name.ts';
+import { StoreError } from '../errors.ts';
+import { MAX_UID } from '../memory/limits.ts';
+import { storableFlags } from '../sqlite/flags.ts';
+import { threadKeys } from '../sqlite/threads.ts';
+import type { AppendInput, AppendResult, MailboxInfo, MailboxStatus, OpenMailboxOptions, SpecialUse, User } from '../types.ts';
+import type { PoolClient } from 'pg';
+import { writeChunks } from './contents.ts';
+import { isUniqueViolation, one, rows } from './db.ts';
+import { PgMailbox, flagColumns } from './mailbox.ts';
+import { newObjectId, type PgMailboxRow, type PgStore, type WriteTx } from './store.ts';
+
+const SPECIAL_USES: ReadonlySet<string> = new Set(['\\All', '\\Archive', '\\Drafts', '\\Flagged', '\\Junk', '\\Sent', '\\Trash']);
+
+/** The account a User belongs to. */
+export interface PgAccount {
+  readonly id: number;
+  readonly name: string;
+}
+
+/** The PostgreSQL store's User. */
+export class PgUser implements User {
+  readonly #store: PgStore;
+  readonly #account: PgAccount;
+  readonly #open = new Set<PgMailbox>();
+  readonly #maxMessageSize: number;
+  readonly #onClosed: (user: PgUser) => void;
+
+  constructor(store: PgStore, account: PgAccount, maxMessageSize: number, onClosed: (user: PgUser) => void = () => {}) {
+    this.#store = store;
+    this.#account = account;
+    this.#maxMessageSize = maxMessageSize;
+    this.#onClosed = onClosed;
+  }
+
+  get username(): string {
+    return this.#account.name;
+  }
+
+  async listMailboxes(): Promise<MailboxInfo[]> {
+    this.#store.check();
+    const found = await rows<{ name: string; object_id: string; special_use: string; subscribed: boolean }>(
+      this.#store.pool,
+      `SELECT b.name, b.object_id, b.special_use,
+              EXISTS (SELECT 1 FROM subscriptions s WHERE s.account_id = b.account_id AND s.name = b.name) AS subscribed
+         FROM mailboxes b WHERE b.account_id = $1`,
+      [this.#account.id],
+    );
+    return found.map((r) => this.#store.info(r, r.subscribed));
+  }
+
+  async listSubscriptions(): Promise<string[]> {
+    this.#store.check();
+    const found = await rows<{ name: string }>(
+      this.#store.pool,
+      'SELECT name FROM subscriptions WHERE account_id = $1 ORDER BY name COLLATE "C"',
+      [this.#account.id],
+    );
+    return found.map((r) => r.name);
+  }
+
+  async createMailbox(name: string, options?: { specialUse?: readonly SpecialUse[] }): Promise<MailboxInfo> {
+    this.#store.check();
+    const target = validName(name);
+    const specialUse = [...new Set(options?.specialUse ?? [])];
+    for (const use of specialUse) {
+      if (!SPECIAL_USES.has(use)) throw new StoreError('invalid', `unknown special-use attribute ${String(use)}`);
+    }
+    try {
+      return await this.#store.write(this.#account.name, async (tx) => {
+        await this.#lockAccount(tx.client);
+        if (await this.#get(tx.client, target)) throw new StoreError('exists', 'mailbox already exists');
+        await this.#createParents(tx.client, target);
+        const row = await this.#store.insertMailbox(tx.client, this.#account.id, target, specialUse);
+        return this.#store.info(row, await this.#subscribed(tx.client, target));
+      });
+    } catch (err) {
+      if (isUniqueViolation(err)) throw new StoreError('exists', 'mailbox already exists');
+      throw err;
+    }
+  }
+
+  async deleteMailbox(name: string): Promise<void> {
+    this.#store.check();
+    const target = normalizeMailboxName(name);
+    if (target === INBOX) throw new StoreError('noPermission', 'INBOX cannot be deleted');
+    await this.#store.write(this.#account.name, async (tx) => {
+      await this.#lockAccount(tx.client);
+      const row = await this.#store.lockByName(tx.client, this.#account.id, target);
+      if (!row) throw new StoreError('notFound', 'mailbox does not exist');
+      await this.#store.dropMailbox(tx, row);
+    });
+  }
+
+  async renameMailbox(from: string, to: string): Promise<void> {
+    this.#store.check();
+    const source = normalizeMailboxName(from);
+    const target = validName(to);
+    if (target === source) throw new StoreError('exists', 'mailbox already exists');
+    if (source !== INBOX && target.startsWith(source + HIERARCHY_SEPARATOR)) {
+      throw new StoreError('invalid', 'cannot rename a mailbox under itself');
+    }
+    await this.#store.write(this.#account.name, async (tx) => {
+      await this.#lockAccount(tx.client);
+      const row = await this.#store.lockByName(tx.client, this.#account.id, source);
+      if (!row) throw new StoreError('notFound', 'mailbox does not exist');
+      if (await this.#get(tx.client, target)) throw new StoreError('exists', 'mailbox already exists');
+      if (source === INBOX) {
+        await this.#renameInbox(tx, row, target);
+        return;
+      }
+      // The mailbox and every inferior move together (RFC 3501 section 6.3.5); MAILBOXID stays (RFC 8474).
+      const prefix = source + HIERARCHY_SEPARATOR;
+      const all = await rows<PgMailboxRow>(tx.client, 'SELECT * FROM mailboxes WHERE account_id = $1', [this.#account.id]);
+      const ids = all.filter((b) => b.name === source || b.name.startsWith(prefix)).map((b) => b.id);
+      const locked = await this.#store.lockByIds(tx.client, ids);
+      const moving = [...locked.values()].map((b) => ({ row: b, name: target + b.name.slice(source.length) }));
+      const names = new Set(all.map((b) => b.name));
+      for (const m of moving) {
+        if (m.name !== target && names.has(m.name)) throw new StoreError('exists', `mailbox ${m.name} already exists`);
+        const problem = mailboxNameProblem(m.name);
+        if (problem) throw new StoreError('invalid', problem);
+      }
+      await this.#createParents(tx.client, target);
+      // Two passes through temporary names so that no intermediate state collides on (account, name).
+      for (const m of moving) await rows(tx.client, 'UPDATE mailboxes SET name = $1 WHERE id = $2', [`\u0001${m.row.id}`, m.row.id]);
+      for (const m of moving) await rows(tx.client, 'UPDATE mailboxes SET name = $1 WHERE id = $2', [m.name, m.row.id]);
+      for (const m of moving) await tx.emit(m.row.id, { type: 'gone' });
+    });
+  }
+
+  async setSubscribed(name: string, subscribed: boolean): Promise<void> {
+    this.#store.check();
+    const target = normalizeMailboxName(name);
+    if (subscribed) {
+      const problem = mailboxNameProblem(target);
+      if (problem) throw new StoreError('invalid', problem);
+    }
+    await this.#store.write(this.#account.name, async (tx) => {
+      if (subscribed) {
+        await rows(tx.client, 'INSERT INTO subscriptions (account_id, name) VALUES ($1, $2) ON CONFLICT DO NOTHING', [this.#account.id, target]);
+      } else {
+        await rows(tx.client, 'DELETE FROM subscriptions WHERE account_id = $1 AND name = $2', [this.#account.id, target]);
+      }
+    });
+  }
+
+  async status(name: string): Promise<MailboxStatus> {
+    this.#store.check();
+    const row = await this.#get(this.#store.pool, normalizeMailboxName(name));
+    if (!row) throw new StoreError('notFound', 'mailbox does not exist');
+    return {
+      messages: row.messages,
+      unseen: row.unseen,
+      uidNext: row.uid_next,
+      uidValidity: row.uid_validity,
+      highestModseq: row.highest_modseq,
+      size: row.size,
+      deleted: row.deleted,
+      id: row.object_id,
+    };
+  }
+
+  async append(name: string, messages: readonly AppendInput[]): Promise<AppendResult> {
+    this.#store.check();
+    const target = normalizeMailboxName(name);
+    // Everything that can fail on input, and the CPU-heavy parse, happens before the transaction: the
+    // mailbox lock is held only for the inserts.
+    const prepared = messages.map((m) => {
+      if (m.content.length > this.#maxMessageSize) throw new StoreError('tooBig', 'message too big');
+      const meta = m.meta ?? parseMessage(m.content);
+      const flags = storableFlags(m.flags ?? []);
+      const internalDate = m.internalDate ?? new Date();
+      if (Number.isNaN(internalDate.getTime())) throw new StoreError('invalid', 'invalid internal date');
+      return { content: m.content, flags, internalDate: internalDate.getTime(), meta, encoded: encodeMeta(meta) };
+    });
+    return this.#store.write(this.#account.name, async (tx) => {
+      const box = await this.#store.lockByName(tx.client, this.#account.id, target);
+      if (!box) throw new StoreError('notFound', 'mailbox does not exist');
+      if (prepared.length === 0) return { uidValidity: box.uid_validity, uids: [] };
+      if (box.uid_next + prepared.length - 1 > MAX_UID) throw new StoreError('overQuota', 'mailbox has run out of UIDs');
+      const grown = await this.#store.growKeywords(tx.client, box.id, prepared.map((p) => p.flags));
+      if (grown) await tx.emit(box.id, { type: 'keywords', keywords: grown });
+      const modseq = box.highest_modseq + 1;
+      const now = Date.now();
+      const uids: number[] = [];
+      let unseen = 0;
+      let deleted = 0;
+      let size = 0;
+      for (const [i, p] of prepared.entries()) {
+        const uid = box.uid_next + i;
+        const emailId = newObjectId('M');
+        const threadId = await assignThread(tx.client, this.#account.id, p.meta, 'T' + emailId.slice(1));
+        const content = await one<{ id: number }>(
+          tx.client,
+          'INSERT INTO contents (size, email_id, thread_id, meta) VALUES ($1, $2, $3, $4) RETURNING id',
+          [p.content.length, emailId, threadId, p.encoded],
+        );
+        await writeChunks(tx.client, content!.id, p.content);
+        const cols = flagColumns(p.flags);
+        await rows(
+          tx.client,
+          `INSERT INTO messages (mailbox_id, uid, content_id, flags, seen, deleted, modseq, internal_date, save_date, size)
+           VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)`,
+          [box.id, uid, content!.id, p.flags, cols.seen, cols.deleted, modseq, p.internalDate, now, p.content.length],
+        );
+        unseen += 1 - cols.seen;
+        deleted += cols.deleted;
+        size += p.content.length;
+        uids.push(uid);
+      }
+      await rows(
+        tx.client,
+        `UPDATE mailboxes SET uid_next = $1, highest_modseq = $2, messages = messages + $3, unseen = unseen + $4,
+                deleted = deleted + $5, size = size + $6 WHERE id = $7`,
+        [box.uid_next + prepared.length, modseq, prepared.length, unseen, deleted, size, box.id],
+      );
+      await tx.emit(box.id, { type: 'append', uids: [...uids], modseq });
+      return { uidValidity: box.uid_validity, uids };
+    });
+  }
+
+  async openMailbox(name: string, options: OpenMailboxOptions): Promise<PgMailbox> {
+    this.#store.check();
+    const target = normalizeMailboxName(name);
+    const store = this.#store;
+    // In the account's queue: no record of this account is delivered on this node between the snapshot
+    // and the registration of the listener, so none is lost or delivered twice.
+    return store.queue.run(this.#account.name, async () => {
+      store.feed.beginOpen();
+      try {
+        return await this.#openNow(target, options);
+      } finally {
+        store.feed.endOpen();
+      }
+    });
+  }
+
+  /** openMailbox's work, inside the account's queue. */
+  async #openNow(target: string, options: OpenMailboxOptions): Promise<PgMailbox> {
+    const store = this.#store;
+    const taken = await store.snapshot(async (client) => {
+      const row = await this.#get(client, target);
+      if (!row) return null;
+      const uids = (await rows<{ uid: number }>(client, 'SELECT uid FROM messages WHERE mailbox_id = $1 ORDER BY uid', [row.id])).map((r) => r.uid);
+      const firstUnseen = await one<{ uid: number }>(
+        client,
+        'SELECT uid FROM messages WHERE mailbox_id = $1 AND seen = 0 ORDER BY uid LIMIT 1',
+        [row.id],
+      );
+      const snapshot = {
+        uidValidity: row.uid_validity,
+        uidNext: row.uid_next,
+        highestModseq: row.highest_modseq,
+        uids,
+        keywords: await store.keywords(client, row.id),
+        firstUnseenUid: firstUnseen?.uid ?? null,
+      };
+      return { row, snapshot, subscribed: await this.#subscribed(client, row.name) };
+    });
+    if (!taken) throw new StoreError('notFound', 'mailbox does not exist');
+    store.check();
+    const mailbox = new PgMailbox(
+      store,
+      this.#account,
+      taken.row,
+      store.info(taken.row, taken.subscribed),
+      taken.snapshot,
+      options.readOnly,
+      (m) => this.#open.delete(m),
+    );
+    await store.feed.track(this.#account.name, taken.row.id, taken.row.change_seq, mailbox);
+    mailbox.listen(options.onChange);
+    this.#open.add(mailbox);
+    return mailbox;
+  }
+
+  async close(): Promise<void> {
+    for (const m of [...this.#open]) await m.close();
+    this.#onClosed(this);
+  }
+
+  /**
+   * RFC 3501 section 6.3.5: renaming INBOX moves its messages to a new mailbox (new MAILBOXID, RFC 8474)
+   * and leaves INBOX empty; its inferiors are not renamed. INBOX keeps its identity: its listeners see the
+   * messages expunged. The rows move as they are (UIDs, flags, MODSEQ) under the new mailbox's UIDVALIDITY.
+   */
+  async #renameInbox(tx: WriteTx, row: PgMailboxRow, target: string): Promise<void> {
+    await this.#createParents(tx.client, target);
+    const moved = await this.#store.insertMailbox(tx.client, this.#account.id, target, []);
+    const uids = (
+      await rows<{ uid: number }>(tx.client, 'UPDATE messages SET mailbox_id = $1 WHERE mailbox_id = $2 RETURNING uid', [moved.id, row.id])
+    )
+      .map((r) => r.uid)
+      .sort((a, b) => a - b);
+    await rows(tx.client, 'INSERT INTO mailbox_keywords (mailbox_id, keyword) SELECT $1, keyword FROM mailbox_keywords WHERE mailbox_id = $2', [
+      moved.id,
+      row.id,
+    ]);
+    await rows(
+      tx.client,
+      `UPDATE mailboxes SET uid_next = $1, highest_modseq = $2, messages = $3, unseen = $4, deleted = $5, size = $6 WHERE id = $7`,
+      [row.uid_next, row.highest_modseq, row.messages, row.unseen, row.deleted, row.size, moved.id],
+    );
+    if (uids.length === 0) return;
+    const modseq = row.highest_modseq + 1;
+    await rows(
+      tx.client,
+      `INSERT INTO expunged (mailbox_id, uid, modseq) SELECT $1, unnest($2::bigint[]), $3
+       ON CONFLICT (mailbox_id, uid) DO UPDATE SET modseq = EXCLUDED.modseq`,
+      [row.id, uids, modseq],
+    );
+    await rows(
+      tx.client,
+      'UPDATE mailboxes SET highest_modseq = $1, messages = 0, unseen = 0, deleted = 0, size = 0 WHERE id = $2',
+      [modseq, row.id],
+    );
+    await tx.emit(row.id, { type: 'expunge', uids, modseq });
+  }
+
+  #get(db: PoolClient | PgStore['pool'], name: string): Promise<PgMailboxRow | undefined> {
+    return one<PgMailboxRow>(db, 'SELECT * FROM mailboxes WHERE account_id = $1 AND name = $2', [this.#account.id, name]);
+  }
+
+  async #subscribed(db: PoolClient, name: string): Promise<boolean> {
+    return (await one(db, 'SELECT 1 FROM subscriptions WHERE account_id = $1 AND name = $2', [this.#account.id, name])) !== undefined;
+  }
+
+  /**
+   * Serialize changes of the account's mailbox tree across nodes (CREATE, DELETE, RENAME): taken before any
+   * mailbox lock, always in that order.
+   */
+  async #lockAccount(client: PoolClient): Promise<void> {
+    const row = await one(client, 'SELECT id FROM accounts WHERE id = $1 FOR UPDATE', [this.#account.id]);
+    if (!row) throw new StoreError('notFound', 'account no longer exists');
+  }
+
+  /** Create missing parents of a name (inside a write transaction), as CREATE and RENAME require. */
+  async #createParents(client: PoolClient, name: string): Promise<void> {
+    for (const parent of parentNames(name)) {
+      if (!(await this.#get(client, parent))) await this.#store.insertMailbox(client, this.#account.id, parent, []);
+    }
+  }
+}
+
+/**
+ * THREADID for a new message (inside the append transaction), by references (the rule of
+ * sqlite/threads.ts, whose key extraction is shared); `fresh` when it starts a thread.
+ */
+async function assignThread(client: PoolClient, accountId: number, meta: MessageMeta, fresh: string): Promise<string> {
+  const { own, refs } = threadKeys(meta);
+  const keys = own ? [own, ...refs] : refs;
+  if (keys.length === 0) return fresh;
+  const found = await one<{ thread_id: string }>(
+    client,
+    'SELECT thread_id FROM threads WHERE account_id = $1 AND message_id = ANY($2::text[]) LIMIT 1',
+    [accountId, keys],
+  );
+  const thread = found?.thread_id ?? fresh;
+  await rows(
+    client,
+    'INSERT INTO threads (account_id, message_id, thread_id) SELECT $1, unnest($2::text[]), $3 ON CONFLICT DO NOTHING',
+    [accountId, keys, thread],
+  );
+  return thread;
+}
+
+/** Normalize a name for creation; 'invalid' with the reason when it cannot be a mailbox. */
+function validName(name: string): string {
+  const target = normalizeMailboxName(name);
+  const problem = mailboxNameProblem(target);
+  if (problem) throw new StoreError('invalid', problem);
+  return target;
+}
