@@ -16,6 +16,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseMessage } from '../src/message/index.ts';
 import { dovecotAnswer, sectionItems } from '../test/golden/sections.ts';
+import { GOLDEN_QUERIES } from '../test/golden/search-queries.ts';
 
 const FIXTURES = 'test/fixtures/messages';
 const GOLDEN = 'test/golden';
@@ -229,7 +230,16 @@ async function main(): Promise<void> {
       mkdirSync(join(GOLDEN, 'sections'), { recursive: true });
       writeFileSync(join(GOLDEN, 'sections', f.replace(/\.eml$/, '.txt')), lines.join(''));
     }
-    console.log(`wrote ${files.length} golden files (Dovecot on 127.0.0.1:${port})`);
+    // SEARCH over the whole corpus (UID n is fixture n in sorted order).
+    const searchLines: string[] = [];
+    for (const gq of GOLDEN_QUERIES) {
+      const lit = gq.literal === undefined ? undefined : Buffer.from(gq.literal, 'utf8');
+      const r = (await c.command(`UID SEARCH ${gq.imap}`, lit)).toString('latin1');
+      const m = /\* SEARCH([ 0-9]*)\r\n/.exec(r);
+      searchLines.push(`${gq.imap}${gq.literal === undefined ? '' : ` ${gq.literal}`} =>${m === null ? '' : m[1]}\n`);
+    }
+    writeFileSync(join(GOLDEN, 'search.txt'), searchLines.join(''));
+    console.log(`wrote ${files.length} golden files and ${GOLDEN_QUERIES.length} searches (Dovecot on 127.0.0.1:${port})`);
     sock.end();
   } finally {
     master.kill('SIGTERM');

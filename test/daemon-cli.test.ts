@@ -49,7 +49,8 @@ sys.exit(os.waitstatus_to_exitcode(status))
 
 describe('mailroom CLI', () => {
   test('--help on every command, exit 0', async () => {
-    for (const args of [['--help'], ['serve', '--help'], ['user', '--help'], ['user', 'add', '--help'], ['deliver', '--help'], ['import', '--help'], []]) {
+    // Every command's help is checked in src/daemon/cli.test.ts; here the process plumbing, twice.
+    for (const args of [['--help'], ['deliver', '--help']]) {
       const r = await runCli(args);
       assert.equal(r.code, 0, `${args.join(' ')}: ${r.stderr}`);
       assert.match(r.stdout, /Usage:/, args.join(' '));
@@ -58,7 +59,7 @@ describe('mailroom CLI', () => {
   });
 
   test('usage errors exit 64 and point at --help', async () => {
-    for (const args of [['frobnicate'], ['serve', '--bogus'], ['user', 'add'], ['user', 'nope', 'x'], ['deliver'], ['import', 'alice'], ['user', 'add', 'a b']]) {
+    for (const args of [['frobnicate'], ['serve', '--bogus'], ['user', 'add', 'a b']]) {
       const r = await runCli(args);
       assert.equal(r.code, 64, `${args.join(' ')}: ${r.stderr}`);
       assert.match(r.stderr, /--help/);
@@ -78,17 +79,9 @@ describe('mailroom CLI', () => {
       assert.equal(r.code, 78);
       assert.match(r.stderr, /unknown config key "colour"/);
 
-      r = await runCli(['serve', '--data', join(dir, 'data'), '--config', join(dir, 'none.toml')]);
-      assert.equal(r.code, 78);
-      assert.match(r.stderr, /does not exist/);
-
       r = await runCli(['serve', '--data', join(dir, 'data')], { env: { MAILROOM_LOG_LEVEL: 'chatty' } });
       assert.equal(r.code, 78);
       assert.match(r.stderr, /"log\.level" \(from environment variable MAILROOM_LOG_LEVEL\): allowed: fatal, error, warn, info, debug, trace, silent/);
-
-      r = await runCli(['serve', '--data', join(dir, 'data'), '--lmtp', 'localhost']);
-      assert.equal(r.code, 78);
-      assert.match(r.stderr, /"listen\.lmtp" \(from --lmtp\)/);
 
       // An unreachable PostgreSQL is a temporary failure (75), not a configuration error.
       r = await runCli(['user', 'list', '--store', 'postgres://mailroom@127.0.0.1:1/mail']);

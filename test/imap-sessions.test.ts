@@ -34,6 +34,26 @@ const xseq: CommandSpec<SeqArgs> = {
   },
 };
 
+/** An IDLE stand-in (RFC 2177 shape) built only on CommandContext: continuation, onUpdate, flushUpdates. */
+const xidle: CommandSpec<void> = {
+  name: 'XIDLE',
+  states: ['selected'],
+  expunge: 'allow',
+  parse(dec) {
+    dec.end();
+  },
+  async run(ctx) {
+    const stop = ctx.onUpdate(() => void ctx.flushUpdates());
+    try {
+      const line = await ctx.continuation('idling');
+      if (line.toString().toUpperCase() !== 'DONE') return { status: 'BAD', text: 'Expected DONE' };
+      return { text: 'Idle completed.' };
+    } finally {
+      stop();
+    }
+  },
+};
+
 const MSG = 'Subject: x\r\n\r\nbody\r\n';
 
 describe('concurrent sessions', () => {
@@ -43,7 +63,7 @@ describe('concurrent sessions', () => {
 
   beforeEach(async () => {
     srv = await startServer();
-    srv.server.enable({ name: 'XSEQ', commands: [xseq] });
+    srv.server.enable({ name: 'XSEQ', commands: [xseq, xidle] });
     a = await RawClient.connect(srv.port);
     b = await RawClient.connect(srv.port);
     await a.line();
@@ -125,6 +145,20 @@ describe('concurrent sessions', () => {
     await b.command('b2', 'APPEND INBOX {' + MSG.length + '+}\r\n' + MSG);
     assert.deepEqual(await a.command('a3', 'NOOP'), ['* 4 EXISTS', '* 0 RECENT', 'a3 OK NOOP completed.']);
     assert.deepEqual(await b.command('b3', 'NOOP'), ['b3 OK NOOP completed.']);
+  });
+
+  test('an IDLE-like command gets EXISTS and EXPUNGE pushed while it waits', async () => {
+    await a.command('a1', 'SELECT INBOX');
+    a.send('a2 XIDLE');
+    assert.equal(await a.line(), '+ idling');
+    await b.command('b1', 'APPEND INBOX (\\Deleted) {' + MSG.length + '+}\r\n' + MSG);
+    assert.equal(await a.line(), '* 4 EXISTS');
+    assert.equal(await a.line(), '* 4 RECENT');
+    await b.command('b2', 'SELECT INBOX');
+    await b.command('b3', 'EXPUNGE');
+    assert.equal(await a.line(), '* 4 EXPUNGE');
+    a.send('DONE');
+    assert.equal(await a.line(), 'a2 OK Idle completed.');
   });
 
   test('deleting the selected mailbox elsewhere ends the session with BYE', async () => {

@@ -86,6 +86,9 @@ test('unknown keys and variables are errors', () => {
     assert.throws(() => loadConfig({ values: [] }, {}, dir), /unknown config key "listen\.imap4"/);
   });
   assert.throws(() => loadConfig({ values: [] }, { MAILROOM_DATADIR: 'x' }, tmpdir()), /unknown environment variable MAILROOM_DATADIR/);
+  const off = loadConfig({ values: [] }, { MAILROOM_LISTEN_POP3: 'false', MAILROOM_LISTEN_POP3S: 'off' }, tmpdir());
+  assert.equal(off.listeners.pop3, undefined);
+  assert.equal(off.listeners.pop3s, undefined);
 });
 
 test('TOML syntax errors and missing files', () => {

@@ -207,6 +207,8 @@ function coerceEnv(kind: KeyKind, text: string): unknown {
     }
     case 'integer':
       return /^\s*-?\d+\s*$/.test(text) ? Number(text) : text;
+    case 'listen':
+      return ['off', 'false', 'no', '0'].includes(text.trim().toLowerCase()) ? false : text;
     default:
       return text;
   }

@@ -51,6 +51,15 @@ function closeHttp(server: HttpServer): Promise<void> {
 export async function runServe(config: DaemonConfig): Promise<number> {
   checkStaticPasswordListeners(config);
   const logger = createLogger({ level: config.logLevel, format: config.logFormat });
+  // A promise rejected without a handler is a bug in one session's code path: log it with its stack and
+  // keep serving everyone else (Node 20 would otherwise exit). An uncaught exception leaves the process in
+  // an unknown state: log it and exit 70, for the supervisor to restart.
+  process.on('unhandledRejection', (reason) => logger.error({ err: reason }, 'unhandled promise rejection (bug)'));
+  process.on('uncaughtException', (err) => {
+    logger.fatal({ err }, `uncaught exception: ${err.message}`);
+    logger.flush();
+    process.exit(ExitCode.software);
+  });
   try {
     return await serveWithLogger(config, logger);
   } catch (err) {
@@ -84,11 +93,6 @@ async function serveWithLogger(config: DaemonConfig, logger: DaemonLogger): Prom
     let backend: DaemonBackend = withMetrics(rawBackend, metrics);
     if (config.staticPassword !== null) backend = withStaticPassword(backend, config.staticPassword);
 
-    if (config.demo) {
-      const password = await createDemoAccountIfEmpty(rawBackend, config.hostname);
-      if (password !== null) logger.info({ user: DEMO_USER }, `demo account created: user=${DEMO_USER} password=${password}`);
-    }
-
     const { manager: tls, generated } = await openTls(
       config.tls ? { kind: 'files', ...config.tls } : { kind: 'self-signed', dataDir: config.dataDir, hostname: config.hostname },
       config.tlsMinVersion,
@@ -107,6 +111,12 @@ async function serveWithLogger(config: DaemonConfig, logger: DaemonLogger): Prom
     if (config.listeners.metrics) {
       metricsServer = createMetricsServer(metrics, () => !shuttingDown);
       bound.push({ name: 'metrics', address: await bindServer(metricsServer, config.listeners.metrics, 'metrics') });
+    }
+    // The demo account comes once every listener is bound: a start that fails (port in use) must not create
+    // it, or its password, printed only once, would be lost with that failed start.
+    if (config.demo) {
+      const password = await createDemoAccountIfEmpty(rawBackend, config.hostname);
+      if (password !== null) logger.info({ user: DEMO_USER }, `demo account created: user=${DEMO_USER} password=${password}`);
     }
     bound.sort((a, b) => LISTENERS.indexOf(a.name) - LISTENERS.indexOf(b.name));
     for (const { name, address } of bound) {
@@ -138,7 +148,7 @@ async function serveWithLogger(config: DaemonConfig, logger: DaemonLogger): Prom
       process.on('SIGINT', onSignal);
       logger.info({ listeners: bound.length }, 'ready');
     });
-    process.removeListener('SIGHUP', sighup);
+    // The SIGHUP handler stays: without one, a SIGHUP during shutdown would kill the process.
 
     // Graceful shutdown: stop accepting everywhere first, then end sessions, under one deadline.
     for (const service of services) service.stopAccepting();

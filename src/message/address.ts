@@ -13,11 +13,13 @@ export interface EnvelopeAddress {
   readonly host: string | null;
   /** Set on the two group markers (RFC 3501 section 7.4.2 group syntax). */
   readonly group?: 'start' | 'end';
+  /** The address was cut short (`<` without `>`): Dovecot shows its host as SYNTAX_ERROR. */
+  readonly syntaxError?: boolean;
 }
 
 type Tok =
   | { t: 'atom'; v: string }
-  | { t: 'quoted'; v: string; raw: string }
+  | { t: 'quoted'; v: string; raw: string; closed: boolean }
   | { t: 'comment'; v: string }
   | { t: 'special'; v: string };
 
@@ -39,8 +41,9 @@ export function tokenize(s: string): Tok[] {
         if (s[i] !== '\r' && s[i] !== '\n') v += s[i];
         i++;
       }
+      const closed = i < s.length;
       i++;
-      out.push({ t: 'quoted', v, raw: s.slice(start, Math.min(i, s.length)) });
+      out.push({ t: 'quoted', v, raw: s.slice(start, Math.min(i, s.length)), closed });
       continue;
     }
     if (c === '(') {
@@ -109,6 +112,7 @@ function mailbox(toks: Tok[]): EnvelopeAddress | null {
   const lt = toks.findIndex((t) => isSp(t, '<'));
   if (lt >= 0) {
     let gt = toks.findIndex((t, i) => i > lt && isSp(t, '>'));
+    const syntaxError = gt < 0;
     if (gt < 0) gt = toks.length;
     const name = phrase(toks.slice(0, lt));
     let inner = toks.slice(lt + 1, gt);
@@ -120,7 +124,7 @@ function mailbox(toks: Tok[]): EnvelopeAddress | null {
     }
     const spec = addrSpec(inner);
     // An explicit `<>` is still an address (Dovecot shows it with placeholders).
-    return { name, adl, mailbox: spec.mailbox, host: spec.host };
+    return syntaxError ? { name, adl, mailbox: spec.mailbox, host: spec.host, syntaxError } : { name, adl, mailbox: spec.mailbox, host: spec.host };
   }
   const spec = addrSpec(toks);
   if (spec.mailbox === null && spec.host === null) return null;
@@ -178,8 +182,22 @@ export function parseAddressList(value: string): EnvelopeAddress[] {
       if (isSp(toks[k], '>')) angle = Math.max(0, angle - 1);
       k++;
     }
-    const m = mailbox(toks.slice(i, k));
+    const chunk = toks.slice(i, k);
+    if (chunk.every((t) => t.t === 'comment')) {
+      // An empty entry between commas is an address with nothing in it (Dovecot shows placeholders);
+      // a trailing comma is not.
+      if (k < toks.length) out.push({ name: null, adl: null, mailbox: null, host: null });
+      i = k + 1;
+      continue;
+    }
+    // Like Dovecot, stop at a syntax error that leaves the rest unreadable: an unterminated quoted string,
+    // or junk after a complete <addr-spec>; what was parsed so far is kept.
+    if (chunk.some((t) => t.t === 'quoted' && !t.closed)) break;
+    const gt = chunk.findIndex((t) => isSp(t, '>'));
+    const junk = gt >= 0 && chunk.slice(gt + 1).some((t) => t.t !== 'comment');
+    const m = mailbox(junk ? chunk.slice(0, gt + 1) : chunk);
     if (m !== null) out.push(m);
+    if (junk) break;
     i = k + 1;
   }
   return out;

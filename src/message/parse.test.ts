@@ -92,7 +92,10 @@ three
     let depth = 0;
     let p = m.root;
     while (p.message !== null) { p = p.message.body; depth++; }
-    assert.equal(depth, MAX_MIME_DEPTH);
+    assert.equal(depth, MAX_MIME_DEPTH - 1);
+    // Not walked: a leaf keeping its declared type (BODYSTRUCTURE shows application/octet-stream).
+    assert.equal(p.kind, 'leaf');
+    assert.equal(`${p.type}/${p.subtype}`, 'message/rfc822');
   });
 
   test('record round trip and corruption', () => {

@@ -16,8 +16,9 @@ import type { EnvelopeFields, MessageMeta, MimePart, MimePartKind } from './type
 export const META_VERSION = 1;
 
 /**
- * Nesting deeper than this is not parsed: the part becomes an opaque leaf. Dovecot uses the same limit
- * (message_parser max_nested_mime_parts = 100); it bounds recursion and the record size on hostile input.
+ * Entity nesting limit (the root is level 1): a multipart or message/rfc822 at this level is not walked
+ * and becomes an opaque application/octet-stream leaf. Dovecot uses the same limit (message_parser
+ * max_nested_mime_parts = 100); it bounds recursion and the record size on hostile input.
  */
 export const MAX_MIME_DEPTH = 100;
 
@@ -84,26 +85,46 @@ interface BoundaryHit {
  */
 function matchBoundary(buf: Buffer, pos: number, next: number, stack: readonly Buffer[]): BoundaryHit | null {
   if (stack.length === 0 || buf[pos] !== DASH || buf[pos + 1] !== DASH) return null;
-  for (let level = stack.length - 1; level >= 0; level--) {
-    const b = stack[level];
-    if (next - pos < b.length + 2 || buf.compare(b, 0, b.length, pos + 2, pos + 2 + b.length) !== 0) continue;
-    let p = pos + 2 + b.length;
-    let close = false;
-    if (p + 1 < next && buf[p] === DASH && buf[p + 1] === DASH) {
-      close = true;
-      p += 2;
-    }
-    let ok = true;
-    for (; p < next; p++) {
-      const c = buf[p];
-      if (c !== 0x20 && c !== 0x09 && c !== 0x0d && c !== LF) {
-        ok = false;
-        break;
-      }
-    }
-    if (ok) return { level, line: pos, next, close };
+  const ix = stackIndex(stack);
+  // One lookup per line instead of one comparison per enclosing boundary: a hostile message with 99
+  // nested multiparts and millions of `--` lines stays linear.
+  let e = next;
+  while (e > pos + 2) {
+    const c = buf[e - 1];
+    if (c !== 0x20 && c !== 0x09 && c !== 0x0d && c !== LF) break;
+    e--;
   }
+  if (e - pos - 2 > ix.maxLength + 2) return null;
+  const content = buf.toString('latin1', pos + 2, e);
+  const open = ix.levels.get(content);
+  const close = content.endsWith('--') ? ix.levels.get(content.slice(0, -2)) : undefined;
+  if (close !== undefined && (open === undefined || close > open)) return { level: close, line: pos, next, close: true };
+  if (open !== undefined) return { level: open, line: pos, next, close: false };
   return null;
+}
+
+/** Boundary string -> innermost level, per stack array (stacks are built once per multipart level). */
+interface StackIndex {
+  readonly levels: Map<string, number>;
+  readonly maxLength: number;
+}
+
+const stackIndexes = new WeakMap<readonly Buffer[], StackIndex>();
+
+function stackIndex(stack: readonly Buffer[]): StackIndex {
+  let ix = stackIndexes.get(stack);
+  if (ix === undefined) {
+    const levels = new Map<string, number>();
+    let maxLength = 0;
+    // Later (inner) levels overwrite earlier ones: the innermost boundary wins, as in Dovecot.
+    stack.forEach((b, level) => {
+      levels.set(b.toString('latin1'), level);
+      maxLength = Math.max(maxLength, b.length);
+    });
+    ix = { levels, maxLength };
+    stackIndexes.set(stack, ix);
+  }
+  return ix;
 }
 
 /** The offset where the line ending before `line` starts (the CRLF belongs to the boundary). */
@@ -132,6 +153,8 @@ function scanToBoundary(buf: Buffer, pos: number, end: number, stack: readonly B
 interface Parsed {
   readonly part: MimePart;
   readonly hit: BoundaryHit | null;
+  /** The entity's header fields (callers build envelopes from them without re-reading the header). */
+  readonly fields: HeaderField[];
 }
 
 /** Header scan that stops at a blank line, the end, or an enclosing delimiter line (Dovecot does the same). */
@@ -195,14 +218,16 @@ function parseEntity(
   let message: MimePart['message'] = null;
   let bodyEnd: number;
   let hit: BoundaryHit | null;
-  const canNest = depth < MAX_MIME_DEPTH && st.parts < MAX_MIME_PARTS;
+  // Entities at level MAX_MIME_DEPTH (the root is level 1) are not walked, as in Dovecot.
+  const canNest = depth + 1 < MAX_MIME_DEPTH && st.parts < MAX_MIME_PARTS;
+  const opaque = !canNest && (ltype === 'multipart' || (ltype === 'message' && lsub === 'rfc822'));
 
   if (headHit !== null) {
     // The entity ended inside its header: no body. Dovecot keeps the line end before the delimiter in the
     // header in this case, and so do we (the part's size includes it).
     bodyEnd = headerEnd;
     hit = headHit;
-    if (ltype === 'multipart') kind = 'multipart';
+    if (ltype === 'multipart' && !opaque) kind = 'multipart';
   } else if (ltype === 'multipart' && canNest && boundary !== undefined && boundary !== '') {
     kind = 'multipart';
     const own = stack.length;
@@ -228,12 +253,11 @@ function parseEntity(
     // allows only 7bit, 8bit and binary); message/global is left opaque, as Dovecot 2.3 does.
     kind = 'message';
     const inner = parseEntity(st, bodyStart, stack, depth + 1, ['text', 'plain']);
-    const innerHeader = parseHeaderBlock(buf, bodyStart, inner.part.bodyStart).fields;
-    message = { envelope: envelopeFields(innerHeader), body: inner.part };
+    message = { envelope: envelopeFields(inner.fields), body: inner.part };
     hit = inner.hit;
     bodyEnd = inner.part.bodyEnd;
   } else {
-    if (ltype === 'multipart') kind = 'multipart';
+    if (ltype === 'multipart' && !opaque) kind = 'multipart';
     hit = scanToBoundary(buf, bodyStart, end, stack);
     bodyEnd = hit === null ? end : beforeNewline(buf, hit.line, bodyStart);
   }
@@ -244,6 +268,8 @@ function parseEntity(
     bodyStart,
     bodyEnd,
     kind,
+    // A container too deep (or past the part limit) to be walked stays a 'leaf' with its declared type;
+    // BODYSTRUCTURE presents it as application/octet-stream, as Dovecot does.
     type,
     subtype,
     explicitType: ct !== null,
@@ -259,19 +285,13 @@ function parseEntity(
     children,
     message,
   };
-  return { part, hit };
+  return { part, hit, fields };
 }
 
 /** Parse a raw message once. Never throws, whatever the input. */
 export function parseMessage(raw: Buffer): MessageMeta {
   const st: WalkState = { buf: raw, parts: 0 };
-  const root = parseEntity(st, 0, [], 0, ['text', 'plain']).part;
+  const { part: root, fields } = parseEntity(st, 0, [], 0, ['text', 'plain']);
   const header = Buffer.from(raw.subarray(0, root.bodyStart));
-  return {
-    version: META_VERSION,
-    size: raw.length,
-    header,
-    envelope: envelopeFields(parseHeaderBlock(raw, 0, root.bodyStart).fields),
-    root,
-  };
+  return { version: META_VERSION, size: raw.length, header, envelope: envelopeFields(fields), root };
 }

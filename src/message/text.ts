@@ -1,6 +1,7 @@
 /**
- * Searchable text of a message (RFC 3501 section 6.4.4 BODY/TEXT): every text/* part, transfer-decoded
- * and converted from its charset to UTF-8; nested message/rfc822 headers count as body text.
+ * Searchable text of a message (RFC 3501 section 6.4.4 BODY/TEXT): every text/* (and unwalked message/*)
+ * part, transfer-decoded and converted from its charset to UTF-8; nested message/rfc822 headers count as
+ * body text. Other media types (images, PDFs, ...) are not searched, as in Dovecot without FTS.
  */
 import { decodeCharset, decodeHeaderValue, decodeRfc2231, decodeTransfer } from './decode.ts';
 import { parseHeaderBlock } from './header.ts';
@@ -35,7 +36,9 @@ export function bodyText(raw: Buffer, part: MimePart): string {
       out.push(t);
       total += t.length;
       walk(inner);
-    } else if (p.type.toLowerCase() === 'text') {
+    } else if (p.type.toLowerCase() === 'text' || p.type.toLowerCase() === 'message') {
+      // text/* and unwalked message/* bodies (message/global, parts past the nesting limit) hold text,
+      // as Dovecot's search assumes too.
       const end = Math.min(p.bodyEnd, raw.length);
       const bytes = decodeTransfer(raw.subarray(Math.min(p.bodyStart, end), end), p.encoding ?? '7bit');
       const t = decodeCharset(bytes, paramValue(p, 'charset') ?? 'us-ascii');

@@ -126,6 +126,8 @@ describe('search over the fixture corpus (charsets)', () => {
     ['029-group-syntax', { type: 'header', field: 'cc', value: 'berg, bo' }],
     ['032-encoded-word-names', { type: 'header', field: 'to', value: 'André Pirard' }],
     ['032-encoded-word-names', { type: 'header', field: 'subject', value: 'you can read this you understand' }],
+    ['038-rfc2231-single-extended', { type: 'header', field: 'content-disposition', value: 'résumé.pdf' }],
+    ['038-rfc2231-single-extended', { type: 'header', field: 'Content-Type', value: 'this is ***fun***' }],
   ];
   for (const [name, q] of cases) {
     test(`${name}: ${JSON.stringify(q)}`, () => {

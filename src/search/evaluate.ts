@@ -9,7 +9,7 @@ import type { HeaderField } from '../message/header.ts';
 import { parseMessage } from '../message/parse.ts';
 import { bodyText, headerText } from '../message/text.ts';
 import type { MessageMeta } from '../message/types.ts';
-import { addressSearchText } from './address-text.ts';
+import { addressSearchText, paramSearchText } from './address-text.ts';
 import { parseDateHeaderDay } from './dates.ts';
 import type { CompiledSearch, SearchCandidate } from './evaluate-types.ts';
 import type { SearchKey, SearchQuery } from './types.ts';
@@ -21,6 +21,10 @@ export interface CompileOptions {
 }
 
 const ADDRESS_FIELDS = new Set(['from', 'to', 'cc', 'bcc', 'sender', 'reply-to']);
+const PARAM_FIELDS = new Set(['content-type', 'content-disposition']);
+
+/** Sent date of a message without a usable Date header (Dovecot's choice: the epoch). */
+const NO_SENT_DATE = '1970-01-01';
 
 /** Lazily computed, per candidate. */
 class Context {
@@ -109,9 +113,9 @@ function compileKey(key: SearchKey, now: Date | undefined): Matcher {
     case 'sentDate':
       return (ctx) => {
         const raw = ctx.headerFields().find((f) => f.name.toLowerCase() === 'date');
-        // RFC 3501: the Date header's own calendar day, disregarding time and timezone. Without a usable
-        // Date header the internal date stands in (as RFC 5256 section 2.2 does for sorting).
-        const day = (raw !== undefined ? parseDateHeaderDay(raw.value) : null) ?? utcDay(ctx.c.internalDate);
+        // RFC 3501: the Date header's own calendar day, disregarding time and timezone. The RFC is silent on
+        // a missing or unusable Date header; like Dovecot we then take 1970-01-01 (always "before").
+        const day = (raw !== undefined ? parseDateHeaderDay(raw.value) : null) ?? NO_SENT_DATE;
         return compareDay(day, key.op, key.date);
       };
     case 'within':
@@ -133,6 +137,7 @@ function compileKey(key: SearchKey, now: Date | undefined): Matcher {
           if (needle === '') return true;
           if (foldCase(decodeHeaderValue(f.value)).includes(needle)) return true;
           if (ADDRESS_FIELDS.has(field) && foldCase(addressSearchText(f.value)).includes(needle)) return true;
+          if (PARAM_FIELDS.has(field) && foldCase(paramSearchText(field, f.value)).includes(needle)) return true;
         }
         return false;
       };

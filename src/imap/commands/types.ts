@@ -131,6 +131,16 @@ export interface CommandContext {
   authFailed(): Promise<void>;
   /** \Recent count of a mailbox for STATUS RECENT: session state, computed by the session (added by the IMAP core engineer). */
   recentCount(mailbox: string): Promise<number>;
+  /**
+   * Write pending mailbox updates now, EXPUNGE included (for IDLE, RFC 2177, which may report changes
+   * at any time while idling). Added by the IMAP core engineer.
+   */
+  flushUpdates(): Promise<void>;
+  /**
+   * Call `listener` whenever a change to the selected mailbox is queued (IDLE pushes it with
+   * flushUpdates). Returns the function that unsubscribes. Added by the IMAP core engineer.
+   */
+  onUpdate(listener: () => void): () => void;
   /** Select (or examine) a mailbox: opens it, sends the RFC 3501 section 6.3.1 responses, enters selected. */
   select(name: string, readOnly: boolean): Promise<void>;
   /** Leave the selected state; `expunge` performs CLOSE's silent expunge first. */

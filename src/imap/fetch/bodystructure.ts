@@ -37,6 +37,17 @@ function partValue(p: MimePart, extended: boolean): ImapValue {
     if (extended) out.push(params(p.params), ...common(p));
     return out;
   }
+  // A multipart or message/rfc822 that was not walked (nesting limit, or its header ran into a delimiter)
+  // has no children or encapsulated message to show: present it as application/octet-stream, as Dovecot
+  // does, rather than as a message/rfc822 without the envelope and body the RFC 3501 grammar requires.
+  if (p.kind === 'leaf' && (ltype === 'multipart' || (ltype === 'message' && p.subtype.toLowerCase() === 'rfc822'))) {
+    return leafValue({ ...p, type: 'application', subtype: 'octet-stream' }, extended);
+  }
+  return leafValue(p, extended);
+}
+
+function leafValue(p: MimePart, extended: boolean): ImapValue {
+  const ltype = p.type.toLowerCase();
   let ps = params(p.params);
   if (ltype === 'text' && !p.params.some(([k]) => k.toLowerCase() === 'charset')) {
     ps = [...(p.params.length === 0 ? [] : (ps as ImapValue[])), 'charset', 'us-ascii'];

@@ -14,6 +14,9 @@ export const MISSING_MAILBOX = 'MISSING_MAILBOX';
 /** Placeholder domain for an address without one (Dovecot's value). */
 export const MISSING_DOMAIN = 'MISSING_DOMAIN';
 
+/** Placeholder domain for an address cut short by a syntax error (Dovecot's value). */
+export const SYNTAX_ERROR = 'SYNTAX_ERROR';
+
 /** A header value for ENVELOPE: CR and LF removed (Dovecot's imap_append_nstring_nolf). */
 function text(raw: string | null): ImapValue {
   if (raw === null) return null;
@@ -34,7 +37,7 @@ function addresses(raw: string | null): ImapValue {
       a.name === null ? null : humanString(a.name),
       nstring(a.adl),
       nstring(a.mailbox ?? MISSING_MAILBOX),
-      nstring(a.host ?? MISSING_DOMAIN),
+      nstring(a.syntaxError === true ? SYNTAX_ERROR : a.host ?? MISSING_DOMAIN),
     ];
   }));
 }

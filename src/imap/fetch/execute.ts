@@ -15,6 +15,7 @@ import { flagsValue } from './flags.ts';
 import { bodyStructureValue } from './bodystructure.ts';
 import { envelopeValue } from './envelope.ts';
 import { itemLabel, type FetchItem, type FetchPlan, type PartialRange } from './plan.ts';
+import { isKnownTransfer } from '../../message/decode.ts';
 import { sliceStream, transferDecoderStream } from './decode-stream.ts';
 import {
   decodeTransferEncoding,
@@ -25,7 +26,6 @@ import {
   replaceNul,
   UnknownCteError,
 } from './section.ts';
-import { isKnownTransfer } from '../../message/decode.ts';
 
 /** UIDs per `mailbox.fetch` call: bounds the records held at once while keeping store round trips few. */
 export const FETCH_PAGE_SIZE = 1000;
@@ -72,9 +72,14 @@ class ResponseChunks {
     await this.out.raw(bytes);
   }
 
+  /** Write a stream; it is destroyed afterwards in any case, so a failed write stops the store read too. */
   async stream(source: Readable): Promise<void> {
-    await this.flush();
-    await this.out.stream(source);
+    try {
+      await this.flush();
+      await this.out.stream(source);
+    } finally {
+      source.destroy();
+    }
   }
 }
 

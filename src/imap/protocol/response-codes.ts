@@ -32,4 +32,6 @@ export const CODES = {
   // RFC 7889 / RFC 4469
   TOOBIG: 'TOOBIG',
   HASCHILDREN: 'HASCHILDREN',
+  // RFC 7162 section 3.2.11
+  CLOSED: 'CLOSED',
 } as const;

@@ -42,24 +42,25 @@ export class SelectedMailbox implements SelectedView {
     }
     if (byUid) return selectFromSorted(set, uids);
     const max = uids.length;
-    const out: number[] = [];
-    const seen = new Set<number>();
+    const ranges: { start: number; end: number }[] = [];
     for (const range of set.ranges) {
       // A sequence number above the view is a client error (RFC 3501 section 9 "seq-number": a number
       // that does not exist is invalid; Dovecot answers BAD). `*` on an empty mailbox selects nothing.
       if ((range.start !== Infinity && range.start > max) || (range.end !== Infinity && range.end > max)) {
         throw new ImapError('BAD', 'Invalid message sequence number', { name: CODES.CLIENTBUG });
       }
-      if (max === 0) continue;
-      const { start, end } = normalizeRange(range, max);
-      for (let seq = start; seq <= end; seq++) {
-        if (!seen.has(seq)) {
-          seen.add(seq);
-          out.push(uids[seq - 1]);
-        }
-      }
+      if (max > 0) ranges.push(normalizeRange(range, max));
     }
-    return out.sort((a, b) => a - b);
+    // Sorted, merged ranges slice the ascending UID view directly: O(ranges log ranges + result).
+    ranges.sort((a, b) => a.start - b.start);
+    const out: number[] = [];
+    let next = 1;
+    for (const { start, end } of ranges) {
+      const from = Math.max(start, next);
+      for (let seq = from; seq <= end; seq++) out.push(uids[seq - 1]);
+      next = Math.max(next, end + 1);
+    }
+    return out;
   }
 
   isRecent(uid: number): boolean {

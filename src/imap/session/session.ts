@@ -232,6 +232,18 @@ export class ImapSession implements CommandContext {
   }
 
   private logoutAfterCommand: string | null = null;
+  private readonly updateListeners = new Set<() => void>();
+
+  flushUpdates(): Promise<void> {
+    return this.flushTracker(true);
+  }
+
+  onUpdate(listener: () => void): () => void {
+    this.updateListeners.add(listener);
+    return () => {
+      this.updateListeners.delete(listener);
+    };
+  }
 
   async recentCount(name: string): Promise<number> {
     const user = this.requireUser();
@@ -247,6 +259,7 @@ export class ImapSession implements CommandContext {
 
   async select(name: string, readOnly: boolean): Promise<void> {
     const user = this.requireUser();
+    // No `* OK [CLOSED]` here: that code belongs to QRESYNC (RFC 7162 3.2.11), which is not advertised.
     if (this.selected) await this.unselect({ expunge: false });
     const early: MailboxChange[] = [];
     let tracker: MailboxTracker | null = null;
@@ -264,6 +277,9 @@ export class ImapSession implements CommandContext {
     tracker = new MailboxTracker(snap.uids, (uids) => claimRecent(backend, key, uids, ro));
     tracker.own = mailbox;
     for (const change of early) tracker.push(change);
+    tracker.onPending = () => {
+      for (const listener of [...this.updateListeners]) listener();
+    };
     this.selected = new SelectedMailbox(mailbox, ro, tracker);
     this.state = 'selected';
 
@@ -517,7 +533,7 @@ export class ImapSession implements CommandContext {
     if (status === 'BAD') this.countBad();
     else this.badCount = 0;
 
-    await this.flushUpdates(spec?.expunge === 'allow');
+    await this.flushTracker(spec?.expunge === 'allow');
     if (this.closed) return;
     if (this.logoutRequested) {
       await this.writer.write(encodeStatus('*', 'BYE', 'Logging out'));
@@ -565,7 +581,7 @@ export class ImapSession implements CommandContext {
     this.badCount++;
   }
 
-  private async flushUpdates(allowExpunge: boolean): Promise<void> {
+  private async flushTracker(allowExpunge: boolean): Promise<void> {
     const sel = this.selected;
     if (!sel || !sel.tracker.hasPending) return;
     const updates = sel.tracker.flush(allowExpunge);

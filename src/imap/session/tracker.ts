@@ -37,6 +37,8 @@ export class MailboxTracker {
   private gone = false;
   /** The session's own opened Mailbox: its flag changes are reported by STORE itself. */
   own: Mailbox | null = null;
+  /** Called after every queued change (IDLE listens). */
+  onPending: (() => void) | null = null;
 
   constructor(
     uids: readonly number[],
@@ -114,6 +116,7 @@ export class MailboxTracker {
         this.gone = true;
         break;
     }
+    this.onPending?.();
   }
 
   /** Whether anything is waiting to be reported. */

@@ -52,6 +52,8 @@ export interface PgFeedOptions {
   readonly pool: pg.Pool;
   readonly listenConfig: pg.ClientConfig;
   readonly channel: string;
+  /** The store's per-account queue: catch-ups run in it, between the account's mutations. */
+  readonly queue: KeyedQueue;
   readonly onError: (error: unknown) => void;
 }
 
@@ -61,7 +63,7 @@ export class PgFeed {
   readonly #pool: pg.Pool;
   readonly #listenConfig: pg.ClientConfig;
   readonly #channel: string;
-  #queue: KeyedQueue | null = null;
+  readonly #queue: KeyedQueue;
   readonly #onError: (error: unknown) => void;
   readonly #tracked = new Map<number, Track>();
   #client: pg.Client | null = null;
@@ -82,13 +84,9 @@ export class PgFeed {
     this.#pool = options.pool;
     this.#listenConfig = options.listenConfig;
     this.#channel = options.channel;
+    this.#queue = options.queue;
     this.#onError = options.onError;
     this.hub = new ChangeHub({ onListenerError: () => {} });
-  }
-
-  /** The store's per-account queue (set once, before start). */
-  setQueue(queue: KeyedQueue): void {
-    this.#queue = queue;
   }
 
   /** How many times the LISTEN connection was (re-)established: tests wait on it after killing one. */
@@ -137,7 +135,13 @@ export class PgFeed {
       await this.catchUp(mailboxId, seq);
       t = this.#tracked.get(mailboxId);
     }
-    if (!t || t.seq !== seq) {
+    if (t && t.seq !== seq) {
+      // Cannot happen (deliveries and snapshots of an account are serialized), but if it did, the current
+      // followers' view would be wrong: drop them rather than leave them silently stale.
+      this.#gap(mailboxId, t);
+      t = undefined;
+    }
+    if (!t) {
       // Not followed yet (or its followers were just dropped by a gap): start at the snapshot.
       t = { account, seq, announced: seq, mailboxes: new Set(), catchUpQueued: false };
       this.#tracked.set(mailboxId, t);
@@ -232,7 +236,7 @@ export class PgFeed {
   #schedule(mailboxId: number, t: Track): void {
     if (t.catchUpQueued) return;
     t.catchUpQueued = true;
-    this.#queue!
+    this.#queue
       .run(t.account, async () => {
         t.catchUpQueued = false;
         if (this.#closed || this.#tracked.get(mailboxId) !== t || t.announced <= t.seq) return;

@@ -11,7 +11,7 @@ import pg from 'pg';
 import { verifyPassword } from '../../auth/password.ts';
 import { StoreError } from '../errors.ts';
 import type { AccountAdmin, Backend, ConnectionInfo, User } from '../types.ts';
-import { checkSchemaName, clientConfig, isUniqueViolation, one, rows } from './db.ts';
+import { KeyedQueue, checkSchemaName, clientConfig, isUniqueViolation, one, rows } from './db.ts';
 import { PgFeed } from './feed.ts';
 import { migratePostgres } from './schema.ts';
 import { PgStore, type PgMailboxRow } from './store.ts';
@@ -90,22 +90,17 @@ export async function createPostgresBackend(options: PostgresBackendOptions): Pr
   // An idle pooled connection dropped by the server emits 'error' on the pool; unhandled, it would crash.
   pool.on('error', (err) => report(err));
   const channel = `mr_${schema}`;
-  let feed: PgFeed | undefined;
+  const queue = new KeyedQueue();
+  const feed = new PgFeed({
+    pool,
+    listenConfig: clientConfig(options.connectionString, schema, `${appName} listen`),
+    channel,
+    queue,
+    onError: report,
+  });
+  const store = new PgStore(pool, feed, channel, queue);
   try {
     await migratePostgres(pool, schema);
-    feed = new PgFeed({
-      pool,
-      listenConfig: clientConfig(options.connectionString, schema, `${appName} listen`),
-      channel,
-      onError: report,
-    });
-  } catch (err) {
-    await pool.end().catch(() => {});
-    throw err;
-  }
-  const store = new PgStore(pool, feed, channel);
-  feed.setQueue(store.queue);
-  try {
     await feed.start();
   } catch (err) {
     await pool.end().catch(() => {});

@@ -12,7 +12,7 @@ import { StoreError } from '../errors.ts';
 import type { MailboxChange, MailboxInfo, SpecialUse } from '../types.ts';
 import { MAX_KEYWORDS_PER_MAILBOX, keywordsOf } from '../sqlite/flags.ts';
 import { readChunks } from './contents.ts';
-import { KeyedQueue, one, rows, transaction } from './db.ts';
+import { one, rows, transaction, type KeyedQueue } from './db.ts';
 import type { PgFeed } from './feed.ts';
 
 /** A row of `mailboxes`. */
@@ -68,13 +68,14 @@ interface OwnRecord {
 export class PgStore {
   /** Random id of this backend instance, stored with its change records (diagnostics). */
   readonly instance = randomBytes(9).toString('base64url');
-  readonly queue = new KeyedQueue();
   #closed = false;
 
   constructor(
     readonly pool: pg.Pool,
     readonly feed: PgFeed,
     readonly channel: string,
+    /** Per-account queue shared with the feed (db.ts KeyedQueue explains why). */
+    readonly queue: KeyedQueue,
   ) {}
 
   /** False once close() started. */
@@ -161,10 +162,13 @@ export class PgStore {
    * otherwise. 'invalid' past the cap.
    */
   async growKeywords(client: PoolClient, mailboxId: number, flagLists: Iterable<readonly string[]>): Promise<string[] | null> {
+    const lists = [...flagLists];
+    // Most messages carry system flags only: no keyword, no query.
+    if (!lists.some((flags) => keywordsOf(flags).length > 0)) return null;
     const current = await this.keywords(client, mailboxId);
     const known = new Set(current.map((k) => k.toLowerCase()));
     const added: string[] = [];
-    for (const flags of flagLists) {
+    for (const flags of lists) {
       for (const kw of keywordsOf(flags)) {
         if (known.has(kw.toLowerCase())) continue;
         known.add(kw.toLowerCase());

@@ -8,7 +8,7 @@ import { storableFlags } from '../sqlite/flags.ts';
 import { threadKeys } from '../sqlite/threads.ts';
 import type { AppendInput, AppendResult, MailboxInfo, MailboxStatus, OpenMailboxOptions, SpecialUse, User } from '../types.ts';
 import type { PoolClient } from 'pg';
-import { writeChunks } from './contents.ts';
+import { PG_CHUNK_SIZE, writeChunks } from './contents.ts';
 import { isUniqueViolation, one, rows } from './db.ts';
 import { PgMailbox, flagColumns } from './mailbox.ts';
 import { newObjectId, type PgMailboxRow, type PgStore, type WriteTx } from './store.ts';
@@ -194,19 +194,33 @@ export class PgUser implements User {
         const uid = box.uid_next + i;
         const emailId = newObjectId('M');
         const threadId = await assignThread(tx.client, this.#account.id, p.meta, 'T' + emailId.slice(1));
-        const content = await one<{ id: number }>(
-          tx.client,
-          'INSERT INTO contents (size, email_id, thread_id, meta) VALUES ($1, $2, $3, $4) RETURNING id',
-          [p.content.length, emailId, threadId, p.encoded],
-        );
-        await writeChunks(tx.client, content!.id, p.content);
         const cols = flagColumns(p.flags);
-        await rows(
-          tx.client,
-          `INSERT INTO messages (mailbox_id, uid, content_id, flags, seen, deleted, modseq, internal_date, save_date, size)
-           VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)`,
-          [box.id, uid, content!.id, p.flags, cols.seen, cols.deleted, modseq, p.internalDate, now, p.content.length],
-        );
+        const message = [box.id, uid, p.flags, cols.seen, cols.deleted, modseq, p.internalDate, now, p.content.length];
+        if (p.content.length <= PG_CHUNK_SIZE) {
+          // The common case, one chunk: content, bytes and message row in one round trip (the foreign keys
+          // are checked at the end of the statement).
+          await rows(
+            tx.client,
+            `WITH c AS (INSERT INTO contents (size, email_id, thread_id, meta) VALUES ($9, $10, $11, $12) RETURNING id),
+                  k AS (INSERT INTO content_chunks (content_id, seq, data) SELECT id, 0, $13 FROM c)
+             INSERT INTO messages (mailbox_id, uid, content_id, flags, seen, deleted, modseq, internal_date, save_date, size)
+             SELECT $1, $2, id, $3, $4, $5, $6, $7, $8, $9 FROM c`,
+            [...message, emailId, threadId, p.encoded, p.content],
+          );
+        } else {
+          const content = await one<{ id: number }>(
+            tx.client,
+            'INSERT INTO contents (size, email_id, thread_id, meta) VALUES ($1, $2, $3, $4) RETURNING id',
+            [p.content.length, emailId, threadId, p.encoded],
+          );
+          await writeChunks(tx.client, content!.id, p.content);
+          await rows(
+            tx.client,
+            `INSERT INTO messages (mailbox_id, uid, content_id, flags, seen, deleted, modseq, internal_date, save_date, size)
+             VALUES ($1, $2, $10, $3, $4, $5, $6, $7, $8, $9)`,
+            [...message, content!.id],
+          );
+        }
         unseen += 1 - cols.seen;
         deleted += cols.deleted;
         size += p.content.length;
@@ -354,18 +368,17 @@ async function assignThread(client: PoolClient, accountId: number, meta: Message
   const { own, refs } = threadKeys(meta);
   const keys = own ? [own, ...refs] : refs;
   if (keys.length === 0) return fresh;
+  // One round trip: find the thread of any key, then file every key under it (existing keys keep theirs).
   const found = await one<{ thread_id: string }>(
     client,
-    'SELECT thread_id FROM threads WHERE account_id = $1 AND message_id = ANY($2::text[]) LIMIT 1',
-    [accountId, keys],
+    `WITH found AS (SELECT thread_id FROM threads WHERE account_id = $1 AND message_id = ANY($2::text[]) LIMIT 1),
+          chosen AS (SELECT coalesce((SELECT thread_id FROM found), $3) AS thread_id),
+          filed AS (INSERT INTO threads (account_id, message_id, thread_id)
+                    SELECT $1, unnest($2::text[]), (SELECT thread_id FROM chosen) ON CONFLICT DO NOTHING)
+     SELECT thread_id FROM chosen`,
+    [accountId, keys, fresh],
   );
-  const thread = found?.thread_id ?? fresh;
-  await rows(
-    client,
-    'INSERT INTO threads (account_id, message_id, thread_id) SELECT $1, unnest($2::text[]), $3 ON CONFLICT DO NOTHING',
-    [accountId, keys, thread],
-  );
-  return thread;
+  return found!.thread_id;
 }
 
 /** Normalize a name for creation; 'invalid' with the reason when it cannot be a mailbox. */
