@@ -1,8 +1,8 @@
 /**
  * The MIME walker: raw message bytes in, a MIME tree with byte offsets out (RFC 2045, RFC 2046).
  *
- * Written here rather than taken from a library because none of the available parsers (mailparser,
- * libmime, postal-mime) keeps the byte offsets of every part, which BODY[n], BINARY[n], BODYSTRUCTURE sizes
+ * Written here rather than taken from a library because neither of the available parsers (mailparser,
+ * libmime's helpers) keeps the byte offsets of every part, which BODY[n], BINARY[n], BODYSTRUCTURE sizes
  * and parse-once storage all need. Tolerant the way Dovecot is: bare LF, missing final boundary, boundaries
  * that are prefixes of each other, header-only messages, duplicate Content-Type (the first wins), broken
  * parameters, arbitrary 8-bit bytes. It never throws; nesting deeper than MAX_MIME_DEPTH becomes opaque.
@@ -17,7 +17,7 @@ export const META_VERSION = 1;
 
 /**
  * Entity nesting limit (the root is level 1): a multipart or message/rfc822 at this level is not walked
- * and becomes an opaque application/octet-stream leaf. Dovecot uses the same limit (message_parser
+ * and becomes an opaque leaf (declared type kept; BODYSTRUCTURE shows it as application/octet-stream). Dovecot uses the same limit (message_parser
  * max_nested_mime_parts = 100); it bounds recursion and the record size on hostile input.
  */
 export const MAX_MIME_DEPTH = 100;
@@ -88,19 +88,29 @@ function matchBoundary(buf: Buffer, pos: number, next: number, stack: readonly B
   const ix = stackIndex(stack);
   // One lookup per line instead of one comparison per enclosing boundary: a hostile message with 99
   // nested multiparts and millions of `--` lines stays linear.
+  const content = delimiterContent(buf, pos, next, ix.maxLength + 2);
+  if (content === null) return null;
+  const open = ix.levels.get(content);
+  const close = content.endsWith('--') ? ix.levels.get(content.slice(0, -2)) : undefined;
+  if (close !== undefined && (open === undefined || close > open)) return { level: close, line: pos, next, close: true };
+  if (open !== undefined) return { level: open, line: pos, next, close: false };
+  return null;
+}
+
+/**
+ * The text of a `--...` line after the dashes, trailing whitespace removed (RFC 2046 section 5.1.1 allows
+ * it after a delimiter); null when the line does not start with `--` or the text is longer than `max`.
+ */
+function delimiterContent(buf: Buffer, pos: number, next: number, max: number): string | null {
+  if (buf[pos] !== DASH || buf[pos + 1] !== DASH) return null;
   let e = next;
   while (e > pos + 2) {
     const c = buf[e - 1];
     if (c !== 0x20 && c !== 0x09 && c !== 0x0d && c !== LF) break;
     e--;
   }
-  if (e - pos - 2 > ix.maxLength + 2) return null;
-  const content = buf.toString('latin1', pos + 2, e);
-  const open = ix.levels.get(content);
-  const close = content.endsWith('--') ? ix.levels.get(content.slice(0, -2)) : undefined;
-  if (close !== undefined && (open === undefined || close > open)) return { level: close, line: pos, next, close: true };
-  if (open !== undefined) return { level: open, line: pos, next, close: false };
-  return null;
+  if (e - pos - 2 > max) return null;
+  return buf.toString('latin1', pos + 2, e);
 }
 
 /** Boundary string -> innermost level, per stack array (stacks are built once per multipart level). */
@@ -205,9 +215,11 @@ function parseEntity(
     // A blank line directly followed by an enclosing delimiter is that delimiter's CRLF (RFC 2046
     // section 5.1.1): the header ends before it and the body is empty, as in Dovecot. The part's own
     // boundary is tried first (innermost wins).
-    const own = ltype === 'multipart' && boundary !== undefined && boundary !== '' ? [...stack, Buffer.from(boundary, 'latin1')] : stack;
-    const after = matchBoundary(buf, headerEnd, lineEnd(buf, headerEnd, end), own);
-    if (after !== null && after.level < stack.length) {
+    const nextEnd = lineEnd(buf, headerEnd, end);
+    const ownText = ltype === 'multipart' && boundary !== undefined && boundary !== '' ? delimiterContent(buf, headerEnd, nextEnd, boundary.length + 2) : null;
+    const own = ownText !== null && (ownText === boundary || ownText === `${boundary}--`);
+    const after = own ? null : matchBoundary(buf, headerEnd, nextEnd, stack);
+    if (after !== null) {
       headerEnd = head.blankAt;
       headHit = after;
     }

@@ -101,3 +101,19 @@ describe('ImapDecoder', () => {
     assert.equal(d('').peekByte(), -1);
   });
 });
+
+describe('ImapDecoder against the encoder (property)', () => {
+  test('any byte string the encoder writes (quoted or literal) decodes back to the same bytes', async () => {
+    const fc = (await import('fast-check')).default;
+    const { encodeString } = await import('./value-encoder.ts');
+    fc.assert(
+      fc.property(fc.uint8Array({ maxLength: 40 }), fc.boolean(), (bytes, utf8) => {
+        const out: Buffer[] = [];
+        encodeString(Buffer.from(bytes), out, { utf8 });
+        const dec = new ImapDecoder(Buffer.concat(out));
+        assert.deepEqual(dec.stringBytes(), Buffer.from(bytes));
+        dec.end();
+      }),
+    );
+  });
+});

@@ -98,3 +98,53 @@ describe('ImapReceiver', () => {
     assert.equal(r.next(), null);
   });
 });
+
+describe('ImapReceiver (generated commands)', () => {
+  /** A command: text parts, each but the last followed by a literal (random bytes: CR, LF, quotes...). */
+  const command = fc.record({
+    // Each text: atoms and quoted strings; quoted ones may contain `{3}`, `\"` and `\\` (never a literal).
+    texts: fc.array(
+      fc
+        .array(fc.oneof(fc.stringMatching(/^[a-z0-9()]{1,6}$/), fc.stringMatching(/^"([a-z {}0-9]|\\["\\]){0,8}"$/)), { minLength: 1, maxLength: 3 })
+        .map((words) => words.join(' ')),
+      { minLength: 1, maxLength: 4 },
+    ),
+    literals: fc.array(fc.uint8Array({ maxLength: 20 }), { maxLength: 3 }),
+    nonSync: fc.boolean(),
+  });
+
+  test('random commands with literals, randomly split, come out whole (property)', () => {
+    fc.assert(
+      fc.property(fc.array(command, { minLength: 1, maxLength: 5 }), fc.array(fc.nat(), { maxLength: 10 }), (cmds, cuts) => {
+        const wire: Buffer[] = [];
+        const expected: string[] = [];
+        cmds.forEach((c, n) => {
+          const texts = c.texts;
+          const parts: Buffer[] = [Buffer.from(`t${n} X `)];
+          const lits = c.literals.slice(0, texts.length - 1);
+          texts.forEach((t, i) => {
+            parts.push(Buffer.from(t, 'latin1'));
+            if (i < lits.length) {
+              expected.push(`lit:${lits[i].length}${c.nonSync ? '+' : ''}`);
+              parts.push(Buffer.from(` {${lits[i].length}${c.nonSync ? '+' : ''}}\r\n`), Buffer.from(lits[i]));
+            }
+          });
+          const body = Buffer.concat(parts);
+          expected.push('cmd:' + body.toString('latin1'));
+          wire.push(body, Buffer.from('\r\n'));
+        });
+        const all = Buffer.concat(wire);
+        const points = [...new Set(cuts.map((c) => c % (all.length + 1)))].sort((a, b) => a - b);
+        const chunks: Buffer[] = [];
+        let prev = 0;
+        for (const p of points) {
+          chunks.push(all.subarray(prev, p));
+          prev = p;
+        }
+        chunks.push(all.subarray(prev));
+        assert.deepEqual(run(chunks), expected);
+      }),
+      { numRuns: 300 },
+    );
+  });
+});

@@ -19,7 +19,7 @@ import type {
   StoreFlagsResult,
 } from '../types.ts';
 import { applyFlagOp, sameFlags, storableFlags } from './flags.ts';
-import { prefilter } from './search.ts';
+import { prefilter } from '../shared/sql-prefilter.ts';
 import { MAX_UID, settle, type MailboxRow, type MessageRow, type SqliteStore } from './store.ts';
 
 /** UIDs per statement for fetch and flag updates: bounded statement work per call, as callers page too. */

@@ -12,7 +12,7 @@ import { hashPassword } from '../../auth/password.ts';
 import { compileSearch } from '../../search/index.ts';
 import type { SearchKey } from '../../search/types.ts';
 import { createSqliteBackend } from './index.ts';
-import { prefilter } from './search.ts';
+import { prefilter } from '../shared/sql-prefilter.ts';
 
 const DAY = 86_400_000;
 const BASE = Date.UTC(2024, 0, 10);

@@ -3,7 +3,6 @@
  * log, and the one write path (`write`) every mutation goes through: one IMMEDIATE transaction per command,
  * change records written inside it, published after the commit.
  */
-import { randomBytes } from 'node:crypto';
 import type { Database as Db, Statement } from 'better-sqlite3';
 import { CorruptMetaError, decodeMeta, encodeMeta, parseMessage } from '../../message/index.ts';
 import type { MessageMeta } from '../../message/types.ts';
@@ -13,7 +12,9 @@ import type { MailboxChange, MailboxInfo, SpecialUse } from '../types.ts';
 import { ChangeLog, type AddressedChange } from './change-log.ts';
 import { ContentStore } from './contents.ts';
 import { ThreadIndex } from './threads.ts';
-import { MAX_KEYWORDS_PER_MAILBOX, keywordsOf } from './flags.ts';
+import { addedKeywords } from '../shared/flags.ts';
+import { newObjectId } from '../shared/object-ids.ts';
+import { joinSpecialUse, splitSpecialUse } from '../shared/special-use.ts';
 
 /** A row of `mailboxes`. */
 export interface MailboxRow {
@@ -52,9 +53,6 @@ export interface AccountRow {
   username: string;
   password_hash: string;
 }
-
-/** Largest UID: RFC 3501 section 2.3.1.1 makes UIDs 32-bit nz-numbers. Past it, appends fail ('overQuota'). */
-export const MAX_UID = 0xffff_ffff;
 
 /** Something that wants to hear about a gap in the cross-process feed (an open mailbox). */
 export interface GapListener {
@@ -222,7 +220,7 @@ export class SqliteStore {
   /** Create a mailbox row (inside a write transaction). */
   insertMailbox(accountId: number, name: string, specialUse: readonly SpecialUse[]): MailboxRow {
     const id = Number(
-      this.s.insertMailbox.run(accountId, name, newObjectId('F'), specialUse.join(' '), this.nextUidValidity()).lastInsertRowid,
+      this.s.insertMailbox.run(accountId, name, newObjectId('F'), joinSpecialUse(specialUse), this.nextUidValidity()).lastInsertRowid,
     );
     return this.s.mailboxById.get(id)!;
   }
@@ -238,19 +236,8 @@ export class SqliteStore {
    */
   growKeywords(mailboxId: number, flagLists: Iterable<readonly string[]>): string[] | null {
     const current = this.s.keywords.all(mailboxId).map((r) => r.keyword);
-    const known = new Set(current.map((k) => k.toLowerCase()));
-    const added: string[] = [];
-    for (const flags of flagLists) {
-      for (const kw of keywordsOf(flags)) {
-        if (known.has(kw.toLowerCase())) continue;
-        known.add(kw.toLowerCase());
-        added.push(kw);
-      }
-    }
+    const added = addedKeywords(current, flagLists);
     if (added.length === 0) return null;
-    if (current.length + added.length > MAX_KEYWORDS_PER_MAILBOX) {
-      throw new StoreError('invalid', `too many keywords in mailbox (limit ${MAX_KEYWORDS_PER_MAILBOX})`);
-    }
     for (const kw of added) this.s.insertKeyword.run(mailboxId, kw);
     return [...current, ...added];
   }
@@ -297,28 +284,6 @@ export class SqliteStore {
     this.collectContents(contentIds);
     emit(account, row.id, { type: 'gone' });
   }
-}
-
-/**
- * Run a synchronous step as a promise: a throw becomes a rejection, never a synchronous exception (callers
- * of the async contract must not have to catch twice).
- */
-export function settle<T>(step: () => T): Promise<T> {
-  try {
-    return Promise.resolve(step());
-  } catch (err) {
-    return Promise.reject(err instanceof Error ? err : new Error(String(err)));
-  }
-}
-
-/** RFC 8474 objectid (1*255 of ALPHA / DIGIT / "_" / "-"): random, so never reused. */
-export function newObjectId(prefix: string): string {
-  return prefix + randomBytes(12).toString('hex');
-}
-
-/** Special-use attributes stored space-separated. */
-export function splitSpecialUse(value: string): SpecialUse[] {
-  return value === '' ? [] : (value.split(' ') as SpecialUse[]);
 }
 
 /**

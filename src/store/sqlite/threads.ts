@@ -1,33 +1,10 @@
 /**
- * THREADID (RFC 8474 section 5.2) by references: a message joins the thread of any message it names in
- * In-Reply-To or References, or of any earlier message that named it; otherwise it starts a thread. This
- * is the reference part of RFC 5256's REFERENCES algorithm without subject merging (subject merging groups
- * unrelated "Re: hello" messages, which is worse than splitting a thread whose client dropped headers).
+ * The SQLite store's THREADID index (table `threads`): which keys a message is filed under, and the rule,
+ * are in shared/thread-keys.ts, shared with the PostgreSQL store; the lookup-and-file step is SQLite's own.
  */
 import type { Statement, Database as Db } from 'better-sqlite3';
-import { firstField, parseHeaderFields } from '../../message/index.ts';
 import type { MessageMeta } from '../../message/types.ts';
-
-/**
- * References looked at per message: the nearest ancestors are at the end of References (RFC 5322 section
- * 3.6.4), and a hostile header with thousands of ids must not cost thousands of lookups.
- */
-export const MAX_THREAD_REFERENCES = 20;
-
-const MSG_ID = /<[^<>\s]{1,250}>/g;
-
-/** The message's own Message-ID and the ids it refers to (nearest first), as written in the header. */
-export function threadKeys(meta: MessageMeta): { own: string | null; refs: string[] } {
-  const own = meta.envelope.messageId?.match(MSG_ID)?.[0] ?? null;
-  const refs: string[] = [];
-  const inReplyTo = meta.envelope.inReplyTo?.match(MSG_ID) ?? [];
-  const references = firstField(parseHeaderFields(meta.header), 'references')?.match(MSG_ID) ?? [];
-  for (const id of [...inReplyTo, ...references.reverse()]) {
-    if (id !== own && !refs.includes(id)) refs.push(id);
-    if (refs.length >= MAX_THREAD_REFERENCES) break;
-  }
-  return { own, refs };
-}
+import { threadLookupKeys } from '../shared/thread-keys.ts';
 
 /** The per-account thread index (table `threads`, schema version 3). */
 export class ThreadIndex {
@@ -45,8 +22,7 @@ export class ThreadIndex {
 
   /** The THREADID for a new message (inside the append transaction); `fresh` when it starts a thread. */
   assign(accountId: number, meta: MessageMeta, fresh: string): string {
-    const { own, refs } = threadKeys(meta);
-    const keys = own ? [own, ...refs] : refs;
+    const keys = threadLookupKeys(meta);
     if (keys.length === 0) return fresh;
     const thread = this.#find.get(accountId, JSON.stringify(keys))?.thread_id ?? fresh;
     for (const key of keys) this.#insert.run(accountId, key, thread);

@@ -1,7 +1,7 @@
-/** Flag validation and flag-list arithmetic for the memory store. */
+/** Flag validation and flag-list arithmetic, the same for every store (store/types.ts). */
 import { SYSTEM_FLAGS, hasFlag, isSystemFlag, normalizeFlags } from '../../core/flags.ts';
 import { StoreError } from '../errors.ts';
-import { MAX_KEYWORD_LENGTH } from './limits.ts';
+import { MAX_KEYWORD_LENGTH, MAX_KEYWORDS_PER_MAILBOX } from './limits.ts';
 
 const SYSTEM = new Set<string>(SYSTEM_FLAGS);
 
@@ -34,7 +34,7 @@ export function keywordsOf(flags: readonly string[]): string[] {
   return flags.filter((f) => !isSystemFlag(f));
 }
 
-/** Apply a set/add/remove operation; `change` must already be storable. */
+/** Apply a STORE operation (set/add/remove) to a message's flags; `change` must already be storable. */
 export function applyFlagOp(current: readonly string[], op: 'set' | 'add' | 'remove', change: readonly string[]): string[] {
   switch (op) {
     case 'set':
@@ -51,3 +51,32 @@ export function sameFlags(a: readonly string[], b: readonly string[]): boolean {
   return a.length === b.length && a.every((f) => hasFlag(b, f));
 }
 
+/**
+ * The \Seen and \Deleted bits of a flag list as 0/1: the database stores keep them as columns so that
+ * STATUS counters, UNSEEN and EXPUNGE use an index instead of parsing every flag list.
+ */
+export function flagBits(flags: readonly string[]): { seen: number; deleted: number } {
+  return { seen: hasFlag(flags, '\\Seen') ? 1 : 0, deleted: hasFlag(flags, '\\Deleted') ? 1 : 0 };
+}
+
+/**
+ * Keywords of `flagLists` that a mailbox defining `current` does not define yet (compared without case,
+ * as RFC 3501 compares flags), in first-seen order. StoreError 'invalid' when adding them would pass
+ * MAX_KEYWORDS_PER_MAILBOX; nothing is added then.
+ */
+export function addedKeywords(current: readonly string[], flagLists: Iterable<readonly string[]>): string[] {
+  const known = new Set(current.map((k) => k.toLowerCase()));
+  const added: string[] = [];
+  for (const flags of flagLists) {
+    for (const kw of keywordsOf(flags)) {
+      const key = kw.toLowerCase();
+      if (known.has(key)) continue;
+      known.add(key);
+      added.push(kw);
+    }
+  }
+  if (added.length > 0 && current.length + added.length > MAX_KEYWORDS_PER_MAILBOX) {
+    throw new StoreError('invalid', `too many keywords in mailbox (limit ${MAX_KEYWORDS_PER_MAILBOX})`);
+  }
+  return added;
+}
