@@ -2,11 +2,13 @@
 import { compileSearch } from '../../search/index.ts';
 import type { SearchQuery } from '../../search/types.ts';
 import { normalizeMailboxName } from '../../core/mailbox-name.ts';
-import { hasFlag } from '../../core/flags.ts';
 import { StoreError } from '../errors.ts';
-import { MAX_UID } from '../memory/limits.ts';
-import { applyFlagOp, sameFlags, storableFlags } from '../sqlite/flags.ts';
-import { prefilter } from '../sqlite/search.ts';
+import { applyFlagOp, flagBits, sameFlags, storableFlags } from '../shared/flags.ts';
+import { checkUidSpace } from '../shared/limits.ts';
+import { prefilter } from '../shared/sql-prefilter.ts';
+import { recordFromRow } from '../shared/sql-rows.ts';
+import { decodeStoredMeta } from '../shared/stored-meta.ts';
+import { pages, sortedUniqueUids as sortedUnique } from '../shared/uid-lists.ts';
 import type {
   CopyResult,
   ExpungeLogMailbox,
@@ -24,7 +26,7 @@ import type { PoolClient } from 'pg';
 import { chunkedBody, readChunks } from './contents.ts';
 import { one, rows } from './db.ts';
 import type { GapListener } from './feed.ts';
-import { MESSAGE_COLUMNS, decodeStoredMeta, type PgMailboxRow, type PgMessageRow, type PgStore, type WriteTx } from './store.ts';
+import { MESSAGE_COLUMNS, type PgMailboxRow, type PgMessageRow, type PgStore, type WriteTx } from './store.ts';
 import type { PgAccount } from './user.ts';
 
 /** UIDs per statement for fetch and flag updates: bounded statement work per call, as callers page too. */
@@ -33,30 +35,8 @@ export const PG_UID_PAGE = 1000;
 /** Messages read per SEARCH page: bounded memory per page, and the event loop runs between pages. */
 export const PG_SEARCH_PAGE = 1000;
 
-function sortedUnique(uids: readonly number[]): number[] {
-  return [...new Set(uids)].filter((u) => Number.isInteger(u) && u > 0).sort((a, b) => a - b);
-}
-
-function pages<T>(items: readonly T[], size: number): T[][] {
-  const out: T[][] = [];
-  for (let i = 0; i < items.length; i += size) out.push(items.slice(i, i + size));
-  return out;
-}
-
-/** Per-message flag columns derived from a flag list. */
-export function flagColumns(flags: readonly string[]): { seen: number; deleted: number } {
-  return { seen: hasFlag(flags, '\\Seen') ? 1 : 0, deleted: hasFlag(flags, '\\Deleted') ? 1 : 0 };
-}
-
-/**
- * The SQLite prefilter (sqlite/search.ts) speaks SQLite: `?` placeholders and `0` for false. Renumber the
- * placeholders from `first` and spell false as PostgreSQL wants it. The prefilter emits no other `?` or
- * bare `0` (values are always parameters).
- */
-export function toPostgresCondition(sql: string, first: number): string {
-  let n = first;
-  return sql.replace(/\?/g, () => `$${n++}`).replace(/(^|[^\w$])0(?!\w)/g, '$1false');
-}
+/** Per-message flag columns derived from a flag list (the list itself is a text[] column: no encoding). */
+export const flagColumns = flagBits;
 
 /** The PostgreSQL store's opened mailbox. */
 export class PgMailbox implements MovableMailbox, ExpungeLogMailbox, GapListener {
@@ -149,11 +129,12 @@ export class PgMailbox implements MovableMailbox, ExpungeLogMailbox, GapListener
     // One clock for the SQL prefilter and the evaluator, so WITHIN (RFC 5032) agrees between the two.
     const now = new Date();
     const compiled = compileSearch(query, { now });
-    const cond = prefilter(query, now.getTime());
+    // The statement's own parameters are $1 and $2: the condition's are numbered after them.
+    const cond = prefilter(query, now.getTime(), { kind: 'numbered', first: 3 });
     const sql =
       `SELECT ${MESSAGE_COLUMNS}${compiled.needsMeta ? ', c.meta' : ''} FROM messages m JOIN contents c ON c.id = m.content_id
         WHERE m.mailbox_id = $1 AND m.uid > $2` +
-      (cond ? ` AND (${toPostgresCondition(cond.sql, 3)})` : '') +
+      (cond ? ` AND (${cond.sql})` : '') +
       ` ORDER BY m.uid LIMIT ${PG_SEARCH_PAGE}`;
     const out: number[] = [];
     let after = 0;
@@ -360,7 +341,7 @@ export class PgMailbox implements MovableMailbox, ExpungeLogMailbox, GapListener
     const found: PgMessageRow[] = [];
     for (const page of pages(sortedUnique(uids), PG_UID_PAGE)) found.push(...(await this.#messages(tx.client, page)));
     if (found.length === 0) return { uidValidity: dest.uid_validity, sourceUids: [], destinationUids: [] };
-    if (dest.uid_next + found.length - 1 > MAX_UID) throw new StoreError('overQuota', 'mailbox has run out of UIDs');
+    checkUidSpace(dest.uid_next, found.length);
     const grown = await this.#store.growKeywords(tx.client, dest.id, found.map((r) => r.flags));
     if (grown) await tx.emit(dest.id, { type: 'keywords', keywords: grown, origin: this });
     // RFC 3501 6.4.7 / RFC 8474: the copy keeps flags, internal date and EMAILID; it is a new mutation of
@@ -430,14 +411,5 @@ export class PgMailbox implements MovableMailbox, ExpungeLogMailbox, GapListener
 }
 
 function toRecord(row: PgMessageRow): MessageRecord {
-  return {
-    uid: row.uid,
-    flags: [...row.flags],
-    modseq: row.modseq,
-    internalDate: new Date(row.internal_date),
-    saveDate: new Date(row.save_date),
-    size: row.size,
-    emailId: row.email_id,
-    threadId: row.thread_id,
-  };
+  return recordFromRow(row, [...row.flags]);
 }

@@ -6,11 +6,13 @@
 import { randomBytes } from 'node:crypto';
 import type pg from 'pg';
 import type { PoolClient } from 'pg';
-import { CorruptMetaError, decodeMeta, encodeMeta, parseMessage } from '../../message/index.ts';
+import { encodeMeta, parseMessage } from '../../message/index.ts';
 import type { MessageMeta } from '../../message/types.ts';
 import { StoreError } from '../errors.ts';
 import type { MailboxChange, MailboxInfo, SpecialUse } from '../types.ts';
-import { MAX_KEYWORDS_PER_MAILBOX, keywordsOf } from '../sqlite/flags.ts';
+import { addedKeywords, keywordsOf } from '../shared/flags.ts';
+import { newObjectId } from '../shared/object-ids.ts';
+import { joinSpecialUse, splitSpecialUse } from '../shared/special-use.ts';
 import { readChunks } from './contents.ts';
 import { one, rows, transaction, type KeyedQueue } from './db.ts';
 import type { PgFeed } from './feed.ts';
@@ -146,7 +148,7 @@ export class PgStore {
     const row = await one<PgMailboxRow>(
       client,
       `INSERT INTO mailboxes (account_id, name, object_id, special_use, uid_validity) VALUES ($1, $2, $3, $4, $5) RETURNING *`,
-      [accountId, name, newObjectId('F'), specialUse.join(' '), uidValidity],
+      [accountId, name, newObjectId('F'), joinSpecialUse(specialUse), uidValidity],
     );
     return row!;
   }
@@ -166,19 +168,8 @@ export class PgStore {
     // Most messages carry system flags only: no keyword, no query.
     if (!lists.some((flags) => keywordsOf(flags).length > 0)) return null;
     const current = await this.keywords(client, mailboxId);
-    const known = new Set(current.map((k) => k.toLowerCase()));
-    const added: string[] = [];
-    for (const flags of lists) {
-      for (const kw of keywordsOf(flags)) {
-        if (known.has(kw.toLowerCase())) continue;
-        known.add(kw.toLowerCase());
-        added.push(kw);
-      }
-    }
+    const added = addedKeywords(current, lists);
     if (added.length === 0) return null;
-    if (current.length + added.length > MAX_KEYWORDS_PER_MAILBOX) {
-      throw new StoreError('invalid', `too many keywords in mailbox (limit ${MAX_KEYWORDS_PER_MAILBOX})`);
-    }
     await rows(client, 'INSERT INTO mailbox_keywords (mailbox_id, keyword) SELECT $1, unnest($2::text[]) ON CONFLICT DO NOTHING', [
       mailboxId,
       added,
@@ -195,7 +186,7 @@ export class PgStore {
 
   /**
    * Rebuild a parse-once record this code cannot read (written by another META_VERSION, or damaged; see
-   * decodeStoredMeta) from the stored bytes, which are the truth, and write it back so the next read is
+   * shared/stored-meta.ts) from the stored bytes, which are the truth, and write it back so the next read is
    * cheap again: a META_VERSION bump migrates records lazily instead of failing FETCH.
    */
   async rebuildMeta(contentId: number, size: number): Promise<MessageMeta> {
@@ -265,24 +256,4 @@ export class PgStore {
   snapshot<T>(fn: (client: PoolClient) => Promise<T>): Promise<T> {
     return transaction(this.pool, fn, 'BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY');
   }
-}
-
-/** A stored parse-once record, or null when this code cannot read it (another META_VERSION, damage). */
-export function decodeStoredMeta(stored: Buffer): MessageMeta | null {
-  try {
-    return decodeMeta(stored);
-  } catch (err) {
-    if (err instanceof CorruptMetaError) return null;
-    throw err;
-  }
-}
-
-/** RFC 8474 objectid (1*255 of ALPHA / DIGIT / "_" / "-"): random, so never reused. */
-export function newObjectId(prefix: string): string {
-  return prefix + randomBytes(12).toString('hex');
-}
-
-/** Special-use attributes stored space-separated. */
-export function splitSpecialUse(value: string): SpecialUse[] {
-  return value === '' ? [] : (value.split(' ') as SpecialUse[]);
 }

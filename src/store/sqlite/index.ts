@@ -8,11 +8,13 @@
  */
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { verifyPassword } from '../../auth/password.ts';
 import { StoreError } from '../errors.ts';
 import type { AccountAdmin, Backend, ConnectionInfo, User } from '../types.ts';
 import { openDatabase } from './schema.ts';
-import { SqliteStore, settle } from './store.ts';
+import { DEFAULT_MAX_MESSAGE_SIZE } from '../shared/limits.ts';
+import { verifyOrDecoy } from '../shared/login-timing.ts';
+import { settle } from '../shared/settle.ts';
+import { SqliteStore } from './store.ts';
 import { SqliteUser } from './user.ts';
 
 export { SCHEMA_VERSION, MIGRATIONS, migrate, openDatabase, schemaVersion } from './schema.ts';
@@ -31,11 +33,8 @@ export const POLL_INTERVAL_MS = 200;
  */
 export const CHANGE_RETENTION_MS = 10 * 60_000;
 
-/**
- * Default largest message: 64 MiB, above common MTA limits (Postfix's default is 10 MB) so that the MTA is
- * the one that refuses, yet bounded because a message is parsed in memory once at append.
- */
-export const DEFAULT_MAX_MESSAGE_SIZE = 64 * 1024 * 1024;
+/** Default largest message (shared/limits.ts explains the figure). */
+export { DEFAULT_MAX_MESSAGE_SIZE };
 
 /** Options of createSqliteBackend. */
 export interface SqliteBackendOptions {
@@ -91,10 +90,6 @@ export function createSqliteBackend(options: SqliteBackendOptions): SqliteBacken
   // The poller alone must not keep a process (the `deliver` CLI, a test) alive.
   timer.unref();
 
-  // Verifying against a fixed hash when the account is unknown keeps the answer time the same, so a
-  // client cannot probe which accounts exist.
-  const decoyHash = '$scrypt$ln=15,r=8,p=1$AAAAAAAAAAAAAAAAAAAAAA==$AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA=';
-
   const open = (id: number, username: string): SqliteUser => {
     // Tracked so that backend.close() can close what sessions left open; forgotten on user.close().
     const user = new SqliteUser(store, id, username, maxMessageSize, (u) => users.delete(u));
@@ -111,7 +106,7 @@ export function createSqliteBackend(options: SqliteBackendOptions): SqliteBacken
     async login(username: string, password: string): Promise<User> {
       checkOpen();
       const row = store.s.accountByName.get(username);
-      const ok = await verifyPassword(password, row?.password_hash ?? decoyHash);
+      const ok = await verifyOrDecoy(password, row?.password_hash);
       if (!row || !ok) throw new StoreError('authFailed', 'invalid user name or password');
       return open(row.id, row.username);
     },

@@ -3,7 +3,6 @@ import { setImmediate as yieldToLoop } from 'node:timers/promises';
 import { compileSearch } from '../../search/index.ts';
 import type { SearchQuery } from '../../search/types.ts';
 import { normalizeMailboxName } from '../../core/mailbox-name.ts';
-import { hasFlag } from '../../core/flags.ts';
 import { StoreError } from '../errors.ts';
 import type {
   CopyResult,
@@ -18,9 +17,13 @@ import type {
   MovableMailbox,
   StoreFlagsResult,
 } from '../types.ts';
-import { applyFlagOp, sameFlags, storableFlags } from './flags.ts';
+import { applyFlagOp, flagBits, sameFlags, storableFlags } from '../shared/flags.ts';
+import { checkUidSpace } from '../shared/limits.ts';
+import { settle } from '../shared/settle.ts';
 import { prefilter } from '../shared/sql-prefilter.ts';
-import { MAX_UID, settle, type MailboxRow, type MessageRow, type SqliteStore } from './store.ts';
+import { recordFromRow } from '../shared/sql-rows.ts';
+import { pages, sortedUniqueUids as sortedUnique } from '../shared/uid-lists.ts';
+import type { MailboxRow, MessageRow, SqliteStore } from './store.ts';
 
 /** UIDs per statement for fetch and flag updates: bounded statement work per call, as callers page too. */
 export const UID_PAGE = 1000;
@@ -30,24 +33,14 @@ export const SEARCH_PAGE = 1000;
 
 type Emit = (account: string, mailboxId: number, change: MailboxChange) => void;
 
-function sortedUnique(uids: readonly number[]): number[] {
-  return [...new Set(uids)].filter((u) => Number.isInteger(u) && u > 0).sort((a, b) => a - b);
-}
-
-function pages<T>(items: readonly T[], size: number): T[][] {
-  const out: T[][] = [];
-  for (let i = 0; i < items.length; i += size) out.push(items.slice(i, i + size));
-  return out;
-}
-
 /** The flags of a message row. */
 export function rowFlags(row: { flags: string }): string[] {
   return JSON.parse(row.flags) as string[];
 }
 
-/** Per-message flag columns derived from a flag list. */
+/** Per-message flag columns derived from a flag list: the list as JSON text (SQLite has no arrays) and its bits. */
 export function flagColumns(flags: readonly string[]): { json: string; seen: number; deleted: number } {
-  return { json: JSON.stringify(flags), seen: hasFlag(flags, '\\Seen') ? 1 : 0, deleted: hasFlag(flags, '\\Deleted') ? 1 : 0 };
+  return { json: JSON.stringify(flags), ...flagBits(flags) };
 }
 
 /** The SQLite store's opened mailbox. */
@@ -313,7 +306,7 @@ export class SqliteMailbox implements MovableMailbox, ExpungeLogMailbox {
     const rows: MessageRow[] = [];
     for (const page of pages(sortedUnique(uids), UID_PAGE)) rows.push(...this.#store.s.messagesByUids.all(this.#id, JSON.stringify(page)));
     if (rows.length === 0) return { uidValidity: dest.uid_validity, sourceUids: [], destinationUids: [] };
-    if (dest.uid_next + rows.length - 1 > MAX_UID) throw new StoreError('overQuota', 'mailbox has run out of UIDs');
+    checkUidSpace(dest.uid_next, rows.length);
     const lists = rows.map(rowFlags);
     const grown = this.#store.growKeywords(dest.id, lists);
     if (grown) emit(this.#account.name, dest.id, { type: 'keywords', keywords: grown, origin: this });
@@ -365,14 +358,5 @@ export class SqliteMailbox implements MovableMailbox, ExpungeLogMailbox {
 }
 
 function toRecord(row: MessageRow): MessageRecord {
-  return {
-    uid: row.uid,
-    flags: rowFlags(row),
-    modseq: row.modseq,
-    internalDate: new Date(row.internal_date),
-    saveDate: new Date(row.save_date),
-    size: row.size,
-    emailId: row.email_id,
-    threadId: row.thread_id,
-  };
+  return recordFromRow(row, rowFlags(row));
 }

@@ -1,6 +1,5 @@
 /** An account of the SQLite store: the contract's User. */
-import { encodeMeta, parseMessage } from '../../message/index.ts';
-import { INBOX, HIERARCHY_SEPARATOR, mailboxNameProblem, normalizeMailboxName, parentNames } from '../../core/mailbox-name.ts';
+import { INBOX, normalizeMailboxName, parentNames } from '../../core/mailbox-name.ts';
 import { StoreError } from '../errors.ts';
 import type {
   AppendInput,
@@ -11,11 +10,15 @@ import type {
   SpecialUse,
   User,
 } from '../types.ts';
-import { storableFlags } from './flags.ts';
+import { prepareAppend } from '../shared/append-input.ts';
+import { checkUidSpace } from '../shared/limits.ts';
+import { assertMailboxName, assertNotUnderItself, planSubtreeRename, validMailboxName } from '../shared/mailbox-names.ts';
+import { newObjectId, ownThreadId } from '../shared/object-ids.ts';
+import { settle } from '../shared/settle.ts';
+import { checkedSpecialUse, splitSpecialUse } from '../shared/special-use.ts';
+import { statusFromRow } from '../shared/sql-rows.ts';
 import { SqliteMailbox, flagColumns } from './mailbox.ts';
-import { MAX_UID, newObjectId, settle, type MailboxRow, type SqliteStore } from './store.ts';
-
-const SPECIAL_USES: ReadonlySet<string> = new Set(['\\All', '\\Archive', '\\Drafts', '\\Flagged', '\\Junk', '\\Sent', '\\Trash']);
+import type { MailboxRow, SqliteStore } from './store.ts';
 
 /** The SQLite store's User. */
 export class SqliteUser implements User {
@@ -45,7 +48,7 @@ export class SqliteUser implements User {
       return this.#store.s.listMailboxes.all(this.#account.id).map((r) => ({
         name: r.name,
         id: r.object_id,
-        specialUse: r.special_use === '' ? [] : (r.special_use.split(' ') as SpecialUse[]),
+        specialUse: splitSpecialUse(r.special_use),
         subscribed: r.subscribed === 1,
       }));
     });
@@ -61,11 +64,8 @@ export class SqliteUser implements User {
   createMailbox(name: string, options?: { specialUse?: readonly SpecialUse[] }): Promise<MailboxInfo> {
     return settle(() => {
       this.#check();
-      const target = validName(name);
-      const specialUse = [...new Set(options?.specialUse ?? [])];
-      for (const use of specialUse) {
-        if (!SPECIAL_USES.has(use)) throw new StoreError('invalid', `unknown special-use attribute ${String(use)}`);
-      }
+      const target = validMailboxName(name);
+      const specialUse = checkedSpecialUse(options?.specialUse);
       return this.#store.write(() => {
         if (this.#get(target)) throw new StoreError('exists', 'mailbox already exists');
         this.#createParents(target);
@@ -92,11 +92,9 @@ export class SqliteUser implements User {
     return settle(() => {
       this.#check();
       const source = normalizeMailboxName(from);
-      const target = validName(to);
+      const target = validMailboxName(to);
       if (target === source) throw new StoreError('exists', 'mailbox already exists');
-      if (source !== INBOX && target.startsWith(source + HIERARCHY_SEPARATOR)) {
-        throw new StoreError('invalid', 'cannot rename a mailbox under itself');
-      }
+      if (source !== INBOX) assertNotUnderItself(source, target);
       this.#store.write((emit) => {
         const row = this.#get(source);
         if (!row) throw new StoreError('notFound', 'mailbox does not exist');
@@ -120,21 +118,12 @@ export class SqliteUser implements User {
           return;
         }
         // The mailbox and every inferior move together (RFC 3501 section 6.3.5); MAILBOXID stays (RFC 8474).
-        const prefix = source + HIERARCHY_SEPARATOR;
-        const moving = this.#store.s.mailboxesOf
-          .all(this.#account.id)
-          .filter((b) => b.name === source || b.name.startsWith(prefix))
-          .map((b) => ({ row: b, name: target + b.name.slice(source.length) }));
-        for (const m of moving) {
-          if (m.name !== target && this.#get(m.name)) throw new StoreError('exists', `mailbox ${m.name} already exists`);
-          const problem = mailboxNameProblem(m.name);
-          if (problem) throw new StoreError('invalid', problem);
-        }
+        const moving = planSubtreeRename(this.#store.s.mailboxesOf.all(this.#account.id), (b) => b.name, source, target, (n) => this.#get(n) !== undefined);
         this.#createParents(target);
         // Two passes through temporary names so that no intermediate state collides on (account, name).
-        for (const m of moving) this.#store.s.renameMailbox.run(`\u0000${m.row.id}`, m.row.id);
-        for (const m of moving) this.#store.s.renameMailbox.run(m.name, m.row.id);
-        for (const m of moving) emit(this.#account.name, m.row.id, { type: 'gone' });
+        for (const m of moving) this.#store.s.renameMailbox.run(`\u0000${m.item.id}`, m.item.id);
+        for (const m of moving) this.#store.s.renameMailbox.run(m.to, m.item.id);
+        for (const m of moving) emit(this.#account.name, m.item.id, { type: 'gone' });
       });
     });
   }
@@ -143,10 +132,7 @@ export class SqliteUser implements User {
     return settle(() => {
       this.#check();
       const target = normalizeMailboxName(name);
-      if (subscribed) {
-        const problem = mailboxNameProblem(target);
-        if (problem) throw new StoreError('invalid', problem);
-      }
+      if (subscribed) assertMailboxName(target);
       this.#store.write(() => {
         if (subscribed) this.#store.s.subscribe.run(this.#account.id, target);
         else this.#store.s.unsubscribe.run(this.#account.id, target);
@@ -159,16 +145,7 @@ export class SqliteUser implements User {
       this.#check();
       const row = this.#get(normalizeMailboxName(name));
       if (!row) throw new StoreError('notFound', 'mailbox does not exist');
-      return {
-        messages: row.messages,
-        unseen: row.unseen,
-        uidNext: row.uid_next,
-        uidValidity: row.uid_validity,
-        highestModseq: row.highest_modseq,
-        size: row.size,
-        deleted: row.deleted,
-        id: row.object_id,
-      };
+      return statusFromRow(row);
     });
   }
 
@@ -176,21 +153,13 @@ export class SqliteUser implements User {
     return settle(() => {
       this.#check();
       const target = normalizeMailboxName(name);
-      // Everything that can fail on input, and the CPU-heavy parse, happens before the transaction: the write
-      // lock is held only for the inserts.
-      const prepared = messages.map((m) => {
-        if (m.content.length > this.#maxMessageSize) throw new StoreError('tooBig', 'message too big');
-        const meta = m.meta ?? parseMessage(m.content);
-        const flags = storableFlags(m.flags ?? []);
-        const internalDate = m.internalDate ?? new Date();
-        if (Number.isNaN(internalDate.getTime())) throw new StoreError('invalid', 'invalid internal date');
-        return { content: m.content, flags, internalDate: internalDate.getTime(), meta, encoded: encodeMeta(meta) };
-      });
+      // Checked and parsed before the transaction: the write lock is held only for the inserts.
+      const prepared = messages.map((m) => prepareAppend(m, this.#maxMessageSize));
       return this.#store.write((emit) => {
         const box = this.#get(target);
         if (!box) throw new StoreError('notFound', 'mailbox does not exist');
         if (prepared.length === 0) return { uidValidity: box.uid_validity, uids: [] };
-        if (box.uid_next + prepared.length - 1 > MAX_UID) throw new StoreError('overQuota', 'mailbox has run out of UIDs');
+        checkUidSpace(box.uid_next, prepared.length);
         const grown = this.#store.growKeywords(box.id, prepared.map((p) => p.flags));
         if (grown) emit(this.#account.name, box.id, { type: 'keywords', keywords: grown });
         const modseq = box.highest_modseq + 1;
@@ -202,7 +171,7 @@ export class SqliteUser implements User {
         prepared.forEach((p, i) => {
           const uid = box.uid_next + i;
           const emailId = newObjectId('M');
-          const threadId = this.#store.threads.assign(this.#account.id, p.meta, 'T' + emailId.slice(1));
+          const threadId = this.#store.threads.assign(this.#account.id, p.meta, ownThreadId(emailId));
           const contentId = Number(this.#store.s.insertContent.run(p.content.length, emailId, threadId, p.encoded).lastInsertRowid);
           this.#store.contents.write(contentId, p.content);
           const cols = flagColumns(p.flags);
@@ -282,12 +251,4 @@ export class SqliteUser implements User {
   #check(): void {
     if (!this.#store.db.open) throw new StoreError('unavailable', 'store closed');
   }
-}
-
-/** Normalize a name for creation; 'invalid' with the reason when it cannot be a mailbox; INBOX exists. */
-function validName(name: string): string {
-  const target = normalizeMailboxName(name);
-  const problem = mailboxNameProblem(target);
-  if (problem) throw new StoreError('invalid', problem);
-  return target;
 }
