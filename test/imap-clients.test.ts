@@ -132,7 +132,7 @@ describe("Python's imaplib", () => {
     const script = `
 import imaplib, sys, time
 m = imaplib.IMAP4('127.0.0.1', int(sys.argv[1]))
-print('caps', ' '.join(sorted(m.capabilities)))
+print('caps', ' '.join(sorted(c for c in m.capabilities if c in ('IMAP4REV1', 'AUTH=PLAIN'))))
 print('login', m.login('alice', 'password')[0])
 print('create', m.create('Archive/2024')[0])
 typ, data = m.list()

@@ -57,7 +57,7 @@ function lineReader(socket: tls.TLSSocket): () => Promise<string | null> {
 
 describe('TLS', () => {
   test('STARTTLS: LOGINDISABLED before, plaintext pipelined after STARTTLS is discarded, AUTH=PLAIN after', async () => {
-    const srv = await startServer({ tls: tlsOptions, loopbackIsSecure: false });
+    const srv = await startServer({ tls: tlsOptions, loopbackIsSecure: false, extensions: false });
     try {
       const c = await RawClient.connect(srv.port);
       assert.equal(await c.line(), '* OK [CAPABILITY IMAP4rev1 STARTTLS LOGINDISABLED] Mailroom ready.');
@@ -87,7 +87,7 @@ describe('TLS', () => {
 
   test('listenTLS (implicit TLS) and imapflow over STARTTLS', async () => {
     const backend = createMemoryBackend({ users: { alice: 'password' } });
-    const server = new ImapServer({ backend, tls: tlsOptions, loopbackIsSecure: false });
+    const server = new ImapServer({ backend, tls: tlsOptions, loopbackIsSecure: false, extensions: false });
     const { port: tlsPort } = await server.listenTLS(0, '127.0.0.1');
     const { port } = await server.listen(0, '127.0.0.1');
     try {
@@ -236,7 +236,7 @@ describe('ImapServer API', () => {
   test('enable(): extension capabilities and commands; the error funnel; NO_STATUS', async () => {
     const errors: string[] = [];
     const logger = { debug() {}, info() {}, warn() {}, error: (_f: object, m: string) => errors.push(m) };
-    const srv = await startServer({ logger });
+    const srv = await startServer({ logger, extensions: false });
     const boom: CommandSpec<void> = {
       name: 'XBOOM',
       states: ['notAuthenticated'],
@@ -283,7 +283,7 @@ describe('ImapServer API', () => {
         );
       },
     });
-    const srv = await startServer();
+    const srv = await startServer({ extensions: false });
     srv.server.enableAuth('xtoken', xtoken);
     try {
       const c = await RawClient.connect(srv.port);
@@ -300,7 +300,7 @@ describe('ImapServer API', () => {
 
   test('serve() takes an already-accepted socket', async () => {
     const backend = createMemoryBackend({ users: { alice: 'password' } });
-    const server = new ImapServer({ backend });
+    const server = new ImapServer({ backend, extensions: false });
     const listener = net.createServer((socket) => server.serve(socket));
     await new Promise<void>((r) => listener.listen(0, '127.0.0.1', r));
     try {

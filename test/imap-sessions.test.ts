@@ -122,7 +122,7 @@ describe('concurrent sessions', () => {
     assert.deepEqual(await a.command('a2', 'NOOP'), [
       '* FLAGS (\\Answered \\Flagged \\Deleted \\Seen \\Draft $Work)',
       '* OK [PERMANENTFLAGS (\\Answered \\Flagged \\Deleted \\Seen \\Draft $Work \\*)] Flags permitted.',
-      '* 2 FETCH (FLAGS (\\Seen $Work \\Recent))',
+      '* 2 FETCH (FLAGS (\\Seen \\Recent $Work))',
       'a2 OK NOOP completed.',
     ]);
   });

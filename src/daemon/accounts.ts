@@ -5,7 +5,7 @@
 import { randomBytes } from 'node:crypto';
 import { hashPassword } from '../auth/password.ts';
 import { isStoreError, StoreError } from '../store/errors.ts';
-import type { ConnectionInfo, User } from '../store/types.ts';
+import type { ConnectionInfo, SpecialUse, User } from '../store/types.ts';
 import type { DaemonMetrics } from './metrics.ts';
 import type { DaemonBackend } from './store.ts';
 
@@ -24,14 +24,54 @@ export function randomPassword(): string {
   return randomBytes(DEMO_PASSWORD_BYTES).toString('base64url');
 }
 
-/** Create `username` if it does not exist; a concurrent creation ('exists') is fine. */
+/**
+ * The mailboxes every new account gets, with their RFC 6154 special uses, so that clients (Thunderbird,
+ * Apple Mail, K-9, Outlook) find their Drafts/Sent/Trash/Junk/Archive through SPECIAL-USE instead of
+ * creating their own under localized names. Names are Dovecot's defaults (its example namespace config).
+ */
+export const DEFAULT_MAILBOXES: readonly { readonly name: string; readonly specialUse: SpecialUse }[] = [
+  { name: 'Drafts', specialUse: '\\Drafts' },
+  { name: 'Sent', specialUse: '\\Sent' },
+  { name: 'Trash', specialUse: '\\Trash' },
+  { name: 'Junk', specialUse: '\\Junk' },
+  { name: 'Archive', specialUse: '\\Archive' },
+];
+
+/**
+ * Give a new account its default mailboxes (DEFAULT_MAILBOXES), subscribed, and subscribe INBOX. A mailbox
+ * that already exists is left alone ('exists' from a concurrent creation is fine).
+ */
+export async function createDefaultMailboxes(backend: DaemonBackend, username: string): Promise<void> {
+  const user = await backend.openUser(username, { protocol: 'cli', secure: true });
+  if (!user) throw new StoreError('notFound', `no account ${username}`);
+  try {
+    for (const { name, specialUse } of DEFAULT_MAILBOXES) {
+      try {
+        await user.createMailbox(name, { specialUse: [specialUse] });
+      } catch (err) {
+        if (!isStoreError(err, 'exists')) throw err;
+      }
+      await user.setSubscribed(name, true);
+    }
+    await user.setSubscribed('INBOX', true);
+  } finally {
+    await user.close();
+  }
+}
+
+/**
+ * Create `username` if it does not exist, with its default mailboxes; a concurrent creation ('exists') is
+ * fine (the process that created the account creates the mailboxes).
+ */
 export async function ensureAccount(backend: DaemonBackend, username: string): Promise<void> {
   if (await backend.accountExists(username)) return;
   try {
     await backend.createAccount(username, await hashPassword(randomPassword(), STATIC_ACCOUNT_HASH_COST));
   } catch (err) {
     if (!isStoreError(err, 'exists')) throw err;
+    return;
   }
+  await createDefaultMailboxes(backend, username);
 }
 
 /**
@@ -154,6 +194,7 @@ export async function createDemoAccountIfEmpty(backend: DaemonBackend, hostname:
     if (isStoreError(err, 'exists')) return null; // another process created it meanwhile
     throw err;
   }
+  await createDefaultMailboxes(backend, DEMO_USER);
   const user = await backend.openUser(DEMO_USER, { protocol: 'cli', secure: true });
   if (!user) throw new Error('demo account vanished right after its creation');
   try {

@@ -5,7 +5,7 @@
  */
 import { chmodSync, existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { createSecureContext, type SecureContext, type SecureVersion, type TlsOptions } from 'node:tls';
+import { createSecureContext, type SecureContext, type SecureContextOptions, type SecureVersion, type TlsOptions } from 'node:tls';
 import { generate } from 'selfsigned';
 
 /** Lifetime of a generated certificate: 825 days, the longest most clients accept for a leaf. */
@@ -132,12 +132,23 @@ export class TlsManager {
     return options;
   }
 
+  /**
+   * The current certificate, key and minimum version as plain options (a snapshot): for libraries that build
+   * their own context, such as Pop3Server's constructor and its setSecureContext() on reload.
+   */
+  secureContextOptions(): SecureContextOptions {
+    return { cert: this.#pem.cert, key: this.#pem.key, minVersion: this.minVersion };
+  }
+
   /** Register an implicit-TLS server so that reload() swaps its context. */
   track(server: { setSecureContext(options: TlsOptions): void }): void {
     this.#servers.add(server);
   }
 
-  /** Call `listener` with the new context after each successful reload (STARTTLS/STLS code that caches one). */
+  /**
+   * Call `listener` with the new context after each successful reload (STARTTLS/STLS code that caches one;
+   * `secureContextOptions()` gives the same material as options).
+   */
   onReload(listener: (context: SecureContext) => void): void {
     this.#reloadListeners.push(listener);
   }
@@ -147,7 +158,7 @@ export class TlsManager {
     const pem = TlsManager.#read(this.files, this.minVersion);
     this.#pem = pem;
     this.#context = TlsManager.#build(pem, this.minVersion);
-    for (const server of this.#servers) server.setSecureContext({ cert: pem.cert, key: pem.key, minVersion: this.minVersion });
+    for (const server of this.#servers) server.setSecureContext(this.secureContextOptions());
     for (const listener of this.#reloadListeners) listener(this.#context);
   }
 }

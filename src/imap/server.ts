@@ -13,6 +13,8 @@ import { plainMechanism } from '../auth/sasl-plain.ts';
 import type { SaslMechanismFactory } from '../auth/types.ts';
 import type { Backend, Mailbox, User } from '../store/types.ts';
 import { commandTable } from './commands/index.ts';
+import { defaultExtensions } from './extensions/index.ts';
+import { scramLookup } from './extensions/scram.ts';
 import type { CommandSpec, SessionState } from './commands/types.ts';
 import type { ConnectionUpgrader, ConnectionView, ImapLogger, SessionConfig } from './session/config.ts';
 import { ImapSession } from './session/session.ts';
@@ -40,7 +42,18 @@ export interface ImapExtension {
   readonly upgraders?: Readonly<Record<string, ConnectionUpgrader>>;
   /** Names ENABLE may turn on. */
   readonly enableable?: readonly string[];
+  /** SASL mechanisms added (upper-case name -> factory), advertised as AUTH=NAME like enableAuth(). */
+  readonly mechanisms?: Readonly<Record<string, SaslMechanismFactory>>;
+  /**
+   * Check that the backend offers what the extension needs (an optional store interface); throw an Error
+   * naming what is missing. Called by ImapServer when the extension is enabled, so a missing store feature
+   * fails at start-up rather than at a client (DESIGN.md section 3).
+   */
+  validate?(backend: Backend): void;
 }
+
+/** The server's own RFC 2971 ID parameters (field -> value, NIL when null). */
+export type ImapIdParams = Readonly<Record<string, string | null>>;
 
 /** ImapServer options (go-imap's Server fields). */
 export interface ImapServerOptions {
@@ -65,6 +78,18 @@ export interface ImapServerOptions {
   readonly authFailureDelay?: number;
   /** Greeting text after `* OK [CAPABILITY ...]`. */
   readonly greeting?: string;
+  /**
+   * Extensions to enable (IDLE, ENABLE, NAMESPACE ...). Default: defaultExtensions(options) from
+   * `mailroom/imap`; `false` serves plain RFC 3501 (more can be added later with enable()).
+   */
+  readonly extensions?: readonly ImapExtension[] | false;
+  /** The server's RFC 2971 ID answer (default `{ name: 'Mailroom' }`; null answers `* ID NIL`). */
+  readonly id?: ImapIdParams | null;
+  /**
+   * Which RFC 7888 capability to advertise: 'LITERAL+' (default; any non-synchronizing literal) or
+   * 'LITERAL-' (non-synchronizing literals up to 4096 bytes). Both forms are always parsed.
+   */
+  readonly literalPlus?: 'LITERAL+' | 'LITERAL-';
 }
 
 /** A live connection as ImapServer.connections() shows it (go-imap's Conn and Context). */
@@ -124,10 +149,12 @@ export class ImapServer {
     this.mechanisms.set('PLAIN', plainMechanism);
     this.secureContext = options.tls ? tls.createSecureContext(options.tls) : null;
     if (this.secureContext) this.upgraders.set('starttls', starttlsUpgrader(this.secureContext));
+    const lookup = scramLookup(options.backend);
     this.config = {
       backend: options.backend,
       commands: this.commands,
       mechanisms: this.mechanisms,
+      ...(lookup ? { credentialLookup: lookup } : {}),
       upgraders: this.upgraders,
       extensionCapabilities: (conn) => this.extensions.flatMap((e) => e.capabilities?.(conn) ?? []),
       enableable: this.enableable,
@@ -139,15 +166,23 @@ export class ImapServer {
       maxLiteralSize: options.maxLiteralSize ?? DEFAULT_MAX_LITERAL_SIZE,
       authFailureDelay: options.authFailureDelay ?? DEFAULT_AUTH_FAILURE_DELAY,
       greeting: options.greeting ?? 'Mailroom ready.',
+      literalMinus: options.literalPlus === 'LITERAL-',
       ...(options.debug ? { debug: options.debug } : {}),
       logger: options.logger ?? silentLogger,
     };
+    const extensions = options.extensions === undefined ? defaultExtensions(options) : options.extensions || [];
+    this.enable(...extensions);
   }
 
-  /** Add extensions (go-imap's Enable): their capabilities, commands (replacing same-named ones) and upgraders. */
+  /**
+   * Add extensions (go-imap's Enable): their capabilities, commands (replacing same-named ones), upgraders,
+   * SASL mechanisms and ENABLE-able names. Throws when an extension's validate() rejects the backend.
+   */
   enable(...extensions: ImapExtension[]): void {
+    for (const ext of extensions) ext.validate?.(this.options.backend);
     for (const ext of extensions) {
       this.extensions.push(ext);
+      for (const [name, factory] of Object.entries(ext.mechanisms ?? {})) this.mechanisms.set(name.toUpperCase(), factory);
       for (const spec of ext.commands ?? []) this.commands.set(spec.name, spec);
       for (const [name, up] of Object.entries(ext.upgraders ?? {})) this.upgraders.set(name, up);
       for (const name of ext.enableable ?? []) this.enableable.add(name.toUpperCase());
@@ -162,6 +197,11 @@ export class ImapServer {
   /** The command spec for a name ("FETCH", "UID FETCH"), to wrap or inspect it. */
   command(name: string): CommandSpec | undefined {
     return this.commands.get(name.toUpperCase());
+  }
+
+  /** The extensions enabled so far, in order. */
+  enabledExtensions(): readonly ImapExtension[] {
+    return [...this.extensions];
   }
 
   /** Live connections (go-imap's ForEachConn). */

@@ -34,7 +34,40 @@ export interface Pop3Peer {
   readonly remotePort?: number;
   readonly localAddress?: string;
   readonly localPort?: number;
-  /** True for implicit TLS (POP3S); STLS later upgrades the session but not this object. */
+  /**
+   * True while the connection is encrypted: from the start for implicit TLS (POP3S), and from the end of a
+   * successful STLS handshake on. The object given to onConnection is live, so a handler that reads it at
+   * authentication time sees the upgrade.
+   */
+  readonly secure: boolean;
+}
+
+/** What Pop3ServerOptions.onCommand receives once a command has been answered. */
+export interface Pop3CommandEvent {
+  /**
+   * The command's upper-case name from the command table (USER, RETR, STLS ...), or UNKNOWN for a line
+   * that names no command (including a line too long to read): a small, fixed set, safe as a metric label.
+   */
+  readonly command: string;
+  /** The final status line was +OK (for AUTH: after the whole SASL exchange). */
+  readonly ok: boolean;
+  /** From the command line's dispatch to its last response byte handed to the socket. */
+  readonly durationMs: number;
+  /** The session's identifier, as in the server's log lines (`session`). */
+  readonly connectionId: string;
+}
+
+/** What Pop3ServerOptions.onAuthFailure receives when a login is refused with [AUTH]. */
+export interface Pop3AuthFailureEvent {
+  readonly connectionId: string;
+  /** The command that tried: PASS (after USER), APOP or AUTH. */
+  readonly command: 'PASS' | 'APOP' | 'AUTH';
+  /** The SASL mechanism for AUTH, null otherwise. */
+  readonly mechanism: string | null;
+  /** The user name tried, or null when a SASL exchange failed before naming one. */
+  readonly username: string | null;
+  readonly remoteAddress: string | null;
+  /** Whether the connection was encrypted at the time. */
   readonly secure: boolean;
 }
 

@@ -8,7 +8,7 @@ import type { Duplex } from 'node:stream';
 import { createSecureContext, Server as TlsServer, TLSSocket, type SecureContext, type SecureContextOptions } from 'node:tls';
 import { defaultMechanisms } from '../auth/mechanisms.ts';
 import type { SaslMechanismFactory } from '../auth/types.ts';
-import type { Pop3Handler, Pop3Peer } from './handler.ts';
+import type { Pop3AuthFailureEvent, Pop3CommandEvent, Pop3Handler, Pop3Peer } from './handler.ts';
 import {
   DEFAULT_AUTH_FAILURE_DELAY_MS,
   DEFAULT_MAX_AUTH_FAILURES,
@@ -56,13 +56,22 @@ export interface Pop3ServerOptions {
   authFailureDelay?: number;
   /** Extra SASL mechanisms by name, added to PLAIN and LOGIN. */
   mechanisms?: Record<string, SaslMechanismFactory>;
+  /**
+   * Called after each command has been answered (metrics, auditing). Synchronous and on the session's
+   * path: keep it cheap. A hook that throws is logged and otherwise ignored.
+   */
+  onCommand?(event: Pop3CommandEvent): void;
+  /** Called when an authentication attempt is refused with [AUTH] (before the failure delay). Same rules. */
+  onAuthFailure?(event: Pop3AuthFailureEvent): void;
 }
 
 /** A POP3 server: listen on ports, serve existing servers or single streams. */
 export class Pop3Server {
   private readonly config: Pop3SessionConfig;
   private readonly mechanisms: Map<string, SaslMechanismFactory>;
-  private readonly tlsOptions: SecureContextOptions | undefined;
+  private tlsOptions: SecureContextOptions | undefined;
+  /** Context for STLS handshakes; read by sessions at each STLS, so setSecureContext reaches new ones. */
+  private secureContext: SecureContext | null;
   private readonly sessions = new Set<Pop3Session>();
   private readonly running = new Set<Promise<void>>();
   private readonly ownServers = new Set<NetServer>();
@@ -79,7 +88,7 @@ export class Pop3Server {
     this.mechanisms = defaultMechanisms();
     for (const [name, factory] of Object.entries(options.mechanisms ?? {})) this.mechanisms.set(name.toUpperCase(), factory);
     this.tlsOptions = options.tls;
-    const secureContext: SecureContext | null = options.tls ? createSecureContext(options.tls) : null;
+    this.secureContext = options.tls ? createSecureContext(options.tls) : null;
     this.config = {
       hostname: options.hostname ?? osHostname(),
       implementation,
@@ -90,19 +99,37 @@ export class Pop3Server {
       maxBadCommands: options.maxBadCommands ?? DEFAULT_MAX_BAD_COMMANDS,
       maxAuthFailures: options.maxAuthFailures ?? DEFAULT_MAX_AUTH_FAILURES,
       authFailureDelayMs: options.authFailureDelay ?? DEFAULT_AUTH_FAILURE_DELAY_MS,
-      secureContext,
+      secureContext: () => this.secureContext,
       mechanisms: this.mechanisms,
       apop: options.apop ?? false,
       allowInsecureAuth: options.allowInsecureAuth ?? false,
       loopbackIsSecure: options.loopbackIsSecure ?? true,
       logger: options.logger ?? silentLogger,
       onConnection: (peer) => options.onConnection(peer),
+      onCommand: options.onCommand ? (event) => options.onCommand!(event) : null,
+      onAuthFailure: options.onAuthFailure ? (event) => options.onAuthFailure!(event) : null,
     };
   }
 
   /** Register (or replace) a SASL mechanism for AUTH, e.g. SCRAM-SHA-256. */
   enableAuth(name: string, factory: SaslMechanismFactory): void {
     this.mechanisms.set(name.toUpperCase(), factory);
+  }
+
+  /**
+   * Replace the certificate and key (e.g. on SIGHUP) without dropping anything: later STLS handshakes and
+   * new connections on implicit-TLS listeners (listenTLS, and tls.Servers given to serve()) use the new
+   * material; established TLS sessions keep theirs. On a server built without `tls`, this turns STLS and
+   * listenTLS on. Throws (and changes nothing) when the options do not make a valid context.
+   */
+  setSecureContext(options: SecureContextOptions): void {
+    // Build first: a bad certificate must leave the current one in place everywhere.
+    const context = createSecureContext(options);
+    this.secureContext = context;
+    this.tlsOptions = options;
+    for (const server of [...this.ownServers, ...this.servedServers.keys()]) {
+      if (server instanceof TlsServer) server.setSecureContext(options);
+    }
   }
 
   /** Listen for plain POP3 (STLS offered when `tls` is set). Resolves with the bound address (port 0 works). */

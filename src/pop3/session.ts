@@ -11,7 +11,14 @@ import type { SaslIdentity, SaslMechanismFactory, SaslStep } from '../auth/types
 import { POP3_COMMANDS } from './commands/index.ts';
 import type { Pop3CommandContext, Pop3State } from './commands/types.ts';
 import { DotStuffer } from './dot-stuff.ts';
-import { Pop3ReportableError, type Pop3Handler, type Pop3Peer, type Pop3ResponseCode } from './handler.ts';
+import {
+  Pop3ReportableError,
+  type Pop3AuthFailureEvent,
+  type Pop3CommandEvent,
+  type Pop3Handler,
+  type Pop3Peer,
+  type Pop3ResponseCode,
+} from './handler.ts';
 import { LineReceiver, type ReceivedLine } from './line-receiver.ts';
 import { MAX_QUEUED_LINES } from './limits.ts';
 import type { Pop3Logger } from './logger.ts';
@@ -29,14 +36,20 @@ export interface Pop3SessionConfig {
   readonly maxBadCommands: number;
   readonly maxAuthFailures: number;
   readonly authFailureDelayMs: number;
-  readonly secureContext: SecureContext | null;
+  /** The current STLS context (null: no STLS); asked at each STLS so a replaced certificate applies. */
+  readonly secureContext: () => SecureContext | null;
   readonly mechanisms: ReadonlyMap<string, SaslMechanismFactory>;
   readonly apop: boolean;
   readonly allowInsecureAuth: boolean;
   readonly loopbackIsSecure: boolean;
   readonly logger: Pop3Logger;
   readonly onConnection: (peer: Pop3Peer) => Pop3Handler | null | Promise<Pop3Handler | null>;
+  readonly onCommand: ((event: Pop3CommandEvent) => void) | null;
+  readonly onAuthFailure: ((event: Pop3AuthFailureEvent) => void) | null;
 }
+
+/** Command name reported to onCommand for a line that names no command. */
+const UNKNOWN_COMMAND = 'UNKNOWN';
 
 /** Thrown inside the session when the peer is gone: ends the session quietly. */
 class ConnectionClosed extends Error {
@@ -75,6 +88,14 @@ export class Pop3Session implements Pop3CommandContext {
 
   private socket: Duplex;
   private secure: boolean;
+  /** The peer as the handler sees it: `secure` follows this session (true after STLS). */
+  private readonly peerView: Pop3Peer;
+  /** Whether the last status line sent was +OK (null: none yet for the current command). */
+  private lastStatusOk: boolean | null = null;
+  /** Name of the command being dispatched (for auth-failure events). */
+  private currentCommand = '';
+  /** SASL mechanism of the running AUTH exchange, if any. */
+  private saslMechanism: string | null = null;
   private currentHandler: Pop3Handler | null = null;
   private readonly receiver: LineReceiver;
   private readonly queue: ReceivedLine[] = [];
@@ -99,6 +120,7 @@ export class Pop3Session implements Pop3CommandContext {
   ) {
     this.socket = socket;
     this.secure = peer.secure;
+    this.peerView = Object.defineProperty({ ...peer }, 'secure', { enumerable: true, get: () => this.secure });
     this.receiver = new LineReceiver(config.maxLineLength);
     this.log = config.logger;
     this.attach(socket);
@@ -115,7 +137,7 @@ export class Pop3Session implements Pop3CommandContext {
   }
 
   get tlsAvailable(): boolean {
-    return this.config.secureContext !== null && !this.secure && this.state === 'authorization';
+    return this.config.secureContext() !== null && !this.secure && this.state === 'authorization';
   }
 
   /** Run the whole session; resolves when the connection is finished and the maildrop unlocked. */
@@ -124,7 +146,7 @@ export class Pop3Session implements Pop3CommandContext {
     try {
       let handler: Pop3Handler | null;
       try {
-        handler = await this.config.onConnection(this.peer);
+        handler = await this.config.onConnection(this.peerView);
       } catch (err) {
         this.reportError(err);
         handler = null;
@@ -260,6 +282,8 @@ export class Pop3Session implements Pop3CommandContext {
 
   private async writeLine(line: string): Promise<void> {
     this.log.debug({ session: this.id, line }, 'S:');
+    if (line.startsWith('+OK')) this.lastStatusOk = true;
+    else if (line.startsWith('-ERR')) this.lastStatusOk = false;
     await this.write(`${line}\r\n`);
   }
 
@@ -277,6 +301,7 @@ export class Pop3Session implements Pop3CommandContext {
     for (const line of lines) parts.push(line.startsWith('.') ? `.${line}\r\n` : `${line}\r\n`);
     parts.push('.\r\n');
     this.log.debug({ session: this.id, line: parts[0].trimEnd(), lines: parts.length - 2 }, 'S:');
+    this.lastStatusOk = true;
     await this.write(parts.join(''));
   }
 
@@ -301,11 +326,27 @@ export class Pop3Session implements Pop3CommandContext {
 
   // ---- dispatch ----
 
+  /** Run one command line and report it to onCommand once answered (not when the connection dropped). */
   private async dispatch(event: ReceivedLine): Promise<void> {
+    const started = performance.now();
+    this.lastStatusOk = null;
+    const command = await this.runLine(event);
+    const hook = this.config.onCommand;
+    if (hook === null || this.lastStatusOk === null) return;
+    try {
+      hook({ command, ok: this.lastStatusOk, durationMs: performance.now() - started, connectionId: String(this.id) });
+    } catch (err) {
+      this.log.error({ session: this.id, err }, 'pop3 onCommand hook threw');
+    }
+  }
+
+  /** Parse and run one line; returns the command name for onCommand. */
+  private async runLine(event: ReceivedLine): Promise<string> {
+    this.currentCommand = UNKNOWN_COMMAND;
     if (event.kind === 'tooLong') {
       this.log.debug({ session: this.id }, 'C: <line too long>');
       await this.badCommand('Line too long.');
-      return;
+      return UNKNOWN_COMMAND;
     }
     const text = event.text.toString('utf8');
     const space = text.indexOf(' ');
@@ -315,24 +356,25 @@ export class Pop3Session implements Pop3CommandContext {
     this.log.debug({ session: this.id, line: spec?.redact ? `${keyword} <redacted>` : text }, 'C:');
     if (!spec) {
       await this.badCommand('Unknown command.');
-      return;
+      return UNKNOWN_COMMAND;
     }
+    this.currentCommand = spec.name;
     if (!spec.states.includes(this.state)) {
       await this.badCommand(this.state === 'authorization' ? 'Unknown command (not logged in).' : 'Command not valid in this state.');
-      return;
+      return spec.name;
     }
     let args: string[];
     if (spec.args.kind === 'rest') {
       if (rest === '' && !spec.args.optional) {
         await this.badCommand(`${keyword} needs an argument.`);
-        return;
+        return spec.name;
       }
       args = rest === '' ? [] : [rest];
     } else {
       args = rest.split(' ').filter((word) => word !== '');
       if (args.length < spec.args.min || args.length > spec.args.max) {
         await this.badCommand(`Invalid arguments for ${keyword}.`);
-        return;
+        return spec.name;
       }
     }
     try {
@@ -340,6 +382,7 @@ export class Pop3Session implements Pop3CommandContext {
     } catch (err) {
       await this.fail(err);
     }
+    return spec.name;
   }
 
   /** The error funnel for command failures. */
@@ -407,7 +450,7 @@ export class Pop3Session implements Pop3CommandContext {
     try {
       await attempt();
     } catch (err) {
-      await this.authFailed(err);
+      await this.authFailed(err, username);
       return;
     }
     const tracker = this.config.loginDelay;
@@ -443,7 +486,8 @@ export class Pop3Session implements Pop3CommandContext {
     await this.ok(`Logged in, maildrop has ${count} messages (${octets} octets).`);
   }
 
-  private async authFailed(err: unknown): Promise<void> {
+  /** Refuse a login; `username` is null when a SASL exchange failed before naming a user. */
+  private async authFailed(err: unknown, username: string | null): Promise<void> {
     let code: Pop3ResponseCode = 'AUTH';
     let text = 'Authentication failed.';
     if (err instanceof Pop3ReportableError) {
@@ -456,13 +500,41 @@ export class Pop3Session implements Pop3CommandContext {
     }
     if (code === 'AUTH') {
       this.authFailures++;
+      this.reportAuthFailure(username);
       if (this.config.authFailureDelayMs > 0) await new Promise((resolve) => setTimeout(resolve, this.config.authFailureDelayMs));
     }
     await this.err(text, code);
     if (this.authFailures >= this.config.maxAuthFailures) this.finished = true;
   }
 
+  private reportAuthFailure(username: string | null): void {
+    const hook = this.config.onAuthFailure;
+    if (hook === null) return;
+    const command = this.currentCommand === 'APOP' || this.currentCommand === 'AUTH' ? this.currentCommand : 'PASS';
+    try {
+      hook({
+        connectionId: String(this.id),
+        command,
+        mechanism: command === 'AUTH' ? this.saslMechanism : null,
+        username,
+        remoteAddress: this.peer.remoteAddress ?? null,
+        secure: this.secure,
+      });
+    } catch (err) {
+      this.log.error({ session: this.id, err }, 'pop3 onAuthFailure hook threw');
+    }
+  }
+
   async authenticate(mechanism: string, initialResponse: string | undefined): Promise<void> {
+    this.saslMechanism = mechanism;
+    try {
+      await this.saslExchange(mechanism, initialResponse);
+    } finally {
+      this.saslMechanism = null;
+    }
+  }
+
+  private async saslExchange(mechanism: string, initialResponse: string | undefined): Promise<void> {
     const factory = this.config.mechanisms.get(mechanism);
     if (!factory) {
       await this.badCommand('Unsupported authentication mechanism.');
@@ -495,7 +567,7 @@ export class Pop3Session implements Pop3CommandContext {
         step = { type: 'failure', reason: 'mechanism error' };
       }
       if (step.type === 'failure') {
-        await this.authFailed(new Pop3ReportableError('Authentication failed.', { code: 'AUTH' }));
+        await this.authFailed(new Pop3ReportableError('Authentication failed.', { code: 'AUTH' }), null);
         return;
       }
       if (step.type === 'success') {
@@ -506,7 +578,7 @@ export class Pop3Session implements Pop3CommandContext {
           const reply = await this.saslResponse(step.data);
           if (reply === null) return;
           if (reply.length > 0) {
-            await this.authFailed(new Pop3ReportableError('Authentication failed.', { code: 'AUTH' }));
+            await this.authFailed(new Pop3ReportableError('Authentication failed.', { code: 'AUTH' }), identity.username);
             return;
           }
         }
@@ -558,12 +630,13 @@ export class Pop3Session implements Pop3CommandContext {
   // ---- STLS ----
 
   async startTls(): Promise<void> {
-    const context = this.config.secureContext;
+    const context = this.config.secureContext();
     if (!context) throw new Error('STLS without a TLS context');
     const raw = this.socket;
     // Write +OK and switch synchronously: no event may run between the reply and the wrap, or the client's
     // ClientHello could reach the plaintext line reader.
     this.log.debug({ session: this.id, line: '+OK Begin TLS negotiation now.' }, 'S:');
+    this.lastStatusOk = true;
     raw.write('+OK Begin TLS negotiation now.\r\n');
     // RFC 2595 section 4 / DESIGN.md section 4: anything pipelined after STLS was sent in plaintext and
     // must not be executed inside the TLS session.

@@ -73,9 +73,18 @@ class StorePop3Handler implements Pop3Handler {
 
   constructor(
     private readonly backend: Backend,
-    private readonly info: ConnectionInfo,
+    private readonly peer: Pop3Peer,
     private readonly options: StorePop3HandlerOptions,
   ) {}
+
+  /**
+   * What the store is told about the connection, read at each login: the peer is live, so a login after
+   * STLS reports `secure: true` (the store may refuse plaintext passwords on insecure connections).
+   */
+  private get info(): ConnectionInfo {
+    const { peer } = this;
+    return { protocol: 'pop3', secure: peer.secure, ...(peer.remoteAddress === undefined ? {} : { remoteAddress: peer.remoteAddress }) };
+  }
 
   async authenticatePass(username: string, password: string): Promise<void> {
     let user: User;
@@ -237,10 +246,5 @@ class StorePop3Handler implements Pop3Handler {
  * per connection. Example: `new Pop3Server({ onConnection: storePop3Handler(backend) })`.
  */
 export function storePop3Handler(backend: Backend, options: StorePop3HandlerOptions = {}): (peer: Pop3Peer) => Pop3Handler {
-  return (peer) =>
-    new StorePop3Handler(
-      backend,
-      { protocol: 'pop3', secure: peer.secure, ...(peer.remoteAddress === undefined ? {} : { remoteAddress: peer.remoteAddress }) },
-      options,
-    );
+  return (peer) => new StorePop3Handler(backend, peer, options);
 }

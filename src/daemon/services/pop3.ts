@@ -1,34 +1,16 @@
 /**
  * The POP3 listeners (plain with STLS, and POP3S) of the daemon, both served by one Pop3Server over the
- * store's INBOX. As for IMAP, the daemon owns the net/tls servers (port 0, connection counts, SIGHUP).
+ * store's INBOX. As for IMAP, the daemon owns the net/tls servers (port 0, connection counts); on SIGHUP
+ * Pop3Server.setSecureContext() moves STLS and the POP3S listener to the new certificate.
  */
 import { createServer as createNetServer, type Server as NetServer, type Socket } from 'node:net';
-import { createServer as createTlsServer, type SecureContext } from 'node:tls';
+import { createServer as createTlsServer } from 'node:tls';
 import { Pop3Server, storePop3Handler } from '../../pop3/index.ts';
 import type { ListenAddress } from '../address.ts';
 import type { ListenerName } from '../config.ts';
 import { bindServer, countConnections, stopAccepting } from '../listen.ts';
 import type { RunningService, ServiceContext } from '../service.ts';
-import { pop3MetricsLogger } from './pop3-metrics.ts';
-
-/**
- * Point STLS at the current certificate after SIGHUP. Pop3Server reads its context from the session config
- * it shares with every connection and offers no setter yet; until it does (setSecureContext, asked for),
- * the daemon replaces that one field.
- */
-function swapStlsContext(pop3: Pop3Server, context: SecureContext): boolean {
-  const withSetter = pop3 as unknown as { setSecureContext?: (context: SecureContext) => void };
-  if (typeof withSetter.setSecureContext === 'function') {
-    withSetter.setSecureContext(context);
-    return true;
-  }
-  const internal = pop3 as unknown as { config?: { secureContext?: SecureContext | null } };
-  if (internal.config && 'secureContext' in internal.config) {
-    internal.config.secureContext = context;
-    return true;
-  }
-  return false;
-}
+import { pop3CommandMetrics } from './pop3-metrics.ts';
 
 /** Start the pop3/pop3s listeners that the config enables; null when neither is. */
 export async function startPop3(ctx: ServiceContext): Promise<RunningService | null> {
@@ -41,14 +23,18 @@ export async function startPop3(ctx: ServiceContext): Promise<RunningService | n
     onConnection: storePop3Handler(ctx.backend, {
       onError: (err) => logger.error({ err }, 'pop3 handler error'),
     }),
-    tls: { cert: tls.serverOptions().cert, key: tls.serverOptions().key, minVersion: tls.minVersion },
+    tls: tls.secureContextOptions(),
     allowInsecureAuth: config.allowInsecureAuth,
     loopbackIsSecure: true,
-    logger: pop3MetricsLogger(logger, metrics),
+    logger,
+    onCommand: pop3CommandMetrics(metrics),
+    // mailroom_auth_failures_total is counted by the backend wrapper (accounts.ts withMetrics) for password
+    // logins; this line adds who and from where, for operators and log-based blockers (fail2ban).
+    onAuthFailure: ({ connectionId, command, mechanism, username, remoteAddress, secure }) =>
+      logger.info({ session: connectionId, command, mechanism, user: username, remote: remoteAddress, secure }, 'pop3 authentication failed'),
   });
-  tls.onReload((context) => {
-    if (!swapStlsContext(pop3, context)) logger.warn('POP3 STLS keeps its previous certificate until restart');
-  });
+  // TlsManager.reload() has validated the new pair already; this cannot fail on its material.
+  tls.onReload(() => pop3.setSecureContext(tls.secureContextOptions()));
 
   const servers: NetServer[] = [];
   const sockets: Array<Set<Socket>> = [];
@@ -60,7 +46,7 @@ export async function startPop3(ctx: ServiceContext): Promise<RunningService | n
       if (name === 'pop3s') {
         const tlsServer = createTlsServer({ ...tls.serverOptions(), allowHalfOpen: true });
         tlsServer.on('tlsClientError', (err) => logger.debug({ err: err.message }, 'pop3s handshake failed'));
-        tls.track(tlsServer);
+        // No tls.track(): pop3.serve() registers it, and pop3.setSecureContext() updates it on reload.
         server = tlsServer;
       } else {
         server = createNetServer({ allowHalfOpen: true });

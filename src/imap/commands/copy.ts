@@ -1,6 +1,7 @@
 /**
  * COPY and UID COPY (RFC 3501 sections 6.4.7 and 6.4.8). A missing destination is NO [TRYCREATE]; the
- * store copies all or nothing. COPYUID (RFC 4315) is added when the server advertises UIDPLUS.
+ * store copies all or nothing. COPYUID (RFC 4315) is added when UIDPLUS is in force (advertised, or
+ * IMAP4rev2 enabled). `$` (RFC 5182) is accepted when SEARCHRES is.
  */
 import { isStoreError } from '../../store/errors.ts';
 import { ImapError } from '../protocol/errors.ts';
@@ -8,7 +9,7 @@ import { CODES } from '../protocol/response-codes.ts';
 import { atom } from '../protocol/values.ts';
 import type { ImapDecoder } from '../wire/decoder.ts';
 import { formatOrderedUidSet, type SequenceSet } from '../wire/sequence-set.ts';
-import { selectedView } from './fetch-context.ts';
+import { checkSavedSet, extensionActive, selectedView } from './fetch-context.ts';
 import type { CommandContext, CommandResult, CommandSpec } from './types.ts';
 
 /** Decoded COPY arguments. */
@@ -29,7 +30,9 @@ export function parseCopyArgs(d: ImapDecoder): CopyArgs {
 
 async function runCopy(ctx: CommandContext, args: CopyArgs, byUid: boolean): Promise<CommandResult> {
   const view = selectedView(ctx);
+  checkSavedSet(ctx, args.set);
   const uids = view.resolve(args.set, byUid);
+  // An empty `$` is a valid set that matches nothing (RFC 5182 section 2.1, example 6).
   if (uids.length === 0) return { text: 'No messages found.' };
   let result;
   try {
@@ -41,7 +44,8 @@ async function runCopy(ctx: CommandContext, args: CopyArgs, byUid: boolean): Pro
     }
     throw err;
   }
-  if (result.sourceUids.length > 0 && ctx.capabilities().includes('UIDPLUS')) {
+  // COPYUID with UIDPLUS (RFC 4315 section 3), which IMAP4rev2 includes (RFC 9051 section 6.4.7).
+  if (result.sourceUids.length > 0 && extensionActive(ctx, 'UIDPLUS')) {
     return {
       text: 'Copy completed.',
       code: {

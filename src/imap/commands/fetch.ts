@@ -1,13 +1,16 @@
 /**
- * FETCH and UID FETCH (RFC 3501 sections 6.4.5 and 6.4.8, RFC 3516 BINARY). The att list becomes a
- * FetchPlan (imap/fetch/plan.ts), executed by imap/fetch/execute.ts.
+ * FETCH and UID FETCH (RFC 3501 sections 6.4.5 and 6.4.8, RFC 3516 BINARY, RFC 8514 SAVEDATE, RFC 8474
+ * EMAILID/THREADID, RFC 9051 after ENABLE IMAP4rev2). The att list becomes a FetchPlan
+ * (imap/fetch/plan.ts), executed by imap/fetch/execute.ts; sections are located by src/message.
  */
 import { executeFetch } from '../fetch/execute.ts';
 import { buildFetchPlan, fetchAttList, type FetchItem } from '../fetch/plan.ts';
-import { UnknownCteError } from '../fetch/section.ts';
+import { UnknownCteError } from '../fetch/literal-data.ts';
 import type { ImapDecoder } from '../wire/decoder.ts';
 import type { SequenceSet } from '../wire/sequence-set.ts';
-import { selectedView, utf8Enabled } from './fetch-context.ts';
+import { ImapError } from '../protocol/errors.ts';
+import { CODES } from '../protocol/response-codes.ts';
+import { checkSavedSet, extensionActive, imap4rev2, selectedView, utf8Enabled } from './fetch-context.ts';
 import type { CommandContext, CommandResult, CommandSpec } from './types.ts';
 
 /** Decoded FETCH arguments. */
@@ -28,10 +31,16 @@ export function parseFetchArgs(d: ImapDecoder): FetchArgs {
 
 async function runFetch(ctx: CommandContext, args: FetchArgs, byUid: boolean): Promise<CommandResult | void> {
   const view = selectedView(ctx);
-  const uids = view.resolve(args.set, byUid);
+  checkSavedSet(ctx, args.set);
   const plan = buildFetchPlan(args.items, { uid: byUid });
+  // Items of an extension that is not offered are unknown items: BAD, as before the extension existed.
+  for (const ext of plan.extensions) {
+    if (!extensionActive(ctx, ext)) throw new ImapError('BAD', `FETCH item of ${ext} is not enabled`, { name: CODES.CLIENTBUG });
+  }
+  const uids = view.resolve(args.set, byUid);
   try {
-    const outcome = await executeFetch(view, ctx.out, plan, uids, { utf8: utf8Enabled(ctx) });
+    // IMAP4rev2 has no \Recent (RFC 9051 appendix E item 12).
+    const outcome = await executeFetch(view, ctx.out, plan, uids, { utf8: utf8Enabled(ctx), recent: !imap4rev2(ctx) });
     // RFC 5530 EXPUNGEISSUED: another session expunged some of the messages this view still shows
     // (the session holds the EXPUNGE back during FETCH, RFC 3501 section 7.4.1). A UID FETCH simply
     // skips UIDs that no longer exist (section 6.4.8).

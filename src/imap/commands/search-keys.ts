@@ -30,14 +30,39 @@ export type ImapSearchKey =
   | { readonly type: 'size'; readonly op: 'larger' | 'smaller'; readonly size: number }
   | { readonly type: 'header'; readonly field: string; readonly value: Buffer }
   | { readonly type: 'body'; readonly value: Buffer }
-  | { readonly type: 'text'; readonly value: Buffer };
+  | { readonly type: 'text'; readonly value: Buffer }
+  /** RFC 8514 SAVEDBEFORE / SAVEDON / SAVEDSINCE. */
+  | { readonly type: 'saveDate'; readonly op: DateOp; readonly date: string }
+  /** RFC 5032 OLDER / YOUNGER (seconds). */
+  | { readonly type: 'within'; readonly op: 'older' | 'younger'; readonly seconds: number }
+  /** RFC 8474 EMAILID / THREADID. */
+  | { readonly type: 'emailId'; readonly id: string }
+  | { readonly type: 'threadId'; readonly id: string };
+
+/** RFC 4731 / RFC 5182 result options of `SEARCH RETURN (...)`. */
+export type SearchReturnOption = 'MIN' | 'MAX' | 'ALL' | 'COUNT' | 'SAVE';
+
+/**
+ * Extensions whose syntax a SEARCH used. The command checks them against the capabilities at run time
+ * (parsing has no capability list): syntax of an extension that is not offered is a BAD.
+ */
+export type SearchSyntax = 'ESEARCH' | 'SEARCHRES' | 'WITHIN' | 'SAVEDATE' | 'OBJECTID';
 
 /** A parsed SEARCH command. */
 export interface ParsedSearch {
   /** The CHARSET argument, or null (US-ASCII, which we read as UTF-8 like Dovecot). */
   readonly charset: string | null;
   readonly key: ImapSearchKey;
+  /** `RETURN (...)` options (RFC 4731); null when the command had no RETURN. `RETURN ()` is an empty set. */
+  readonly returnOptions: ReadonlySet<SearchReturnOption> | null;
+  /** Extension syntax used (RETURN, SAVE, `$`, OLDER, SAVEDON, EMAILID...). */
+  readonly syntax: ReadonlySet<SearchSyntax>;
 }
+
+/** objectid = 1*255(ALPHA / DIGIT / "_" / "-") (RFC 8474 section 7). */
+const OBJECT_ID = /^[A-Za-z0-9_-]{1,255}$/;
+
+const SAVE_DATE_KEYS: Readonly<Record<string, DateOp>> = { SAVEDBEFORE: 'before', SAVEDON: 'on', SAVEDSINCE: 'since' };
 
 /**
  * Deepest nesting of NOT, OR and parentheses. imapflow writes an `or` of n terms as n-1 nested ORs, so
@@ -84,7 +109,15 @@ function isSetStart(b: number): boolean {
 class KeyParser {
   private depth = 0;
   private count = 0;
+  /** Extension syntax met so far. */
+  readonly syntax = new Set<SearchSyntax>();
   constructor(private readonly d: ImapDecoder) {}
+
+  private sequenceSet(): SequenceSet {
+    const set = this.d.sequenceSet();
+    if (set.saved === true) this.syntax.add('SEARCHRES');
+    return set;
+  }
 
   /** search-key *(SP search-key), ending at `)` or the end of the command. */
   keys(): ImapSearchKey {
@@ -118,7 +151,7 @@ class KeyParser {
         return inner;
       });
     }
-    if (isSetStart(b)) return { type: 'seq', set: d.sequenceSet() };
+    if (isSetStart(b)) return { type: 'seq', set: this.sequenceSet() };
     const name = d.atom().toUpperCase();
     const flag = FLAG_KEYS[name];
     if (flag !== undefined) {
@@ -168,7 +201,31 @@ class KeyParser {
       }
       case 'UID':
         d.sp();
-        return { type: 'uidSet', set: d.sequenceSet() };
+        return { type: 'uidSet', set: this.sequenceSet() };
+      case 'SAVEDBEFORE':
+      case 'SAVEDON':
+      case 'SAVEDSINCE':
+        this.syntax.add('SAVEDATE');
+        d.sp();
+        return { type: 'saveDate', op: SAVE_DATE_KEYS[name], date: d.date() };
+      case 'SAVEDATESUPPORTED':
+        // Every store keeps a save date (MessageRecord.saveDate), so this matches every message (RFC 8514 4.3).
+        this.syntax.add('SAVEDATE');
+        return { type: 'all' };
+      case 'OLDER':
+      case 'YOUNGER':
+        // interval = nz-number of seconds (RFC 5032 section 4).
+        this.syntax.add('WITHIN');
+        d.sp();
+        return { type: 'within', op: name === 'OLDER' ? 'older' : 'younger', seconds: d.nzNumber() };
+      case 'EMAILID':
+      case 'THREADID': {
+        this.syntax.add('OBJECTID');
+        d.sp();
+        const id = d.atom();
+        if (!OBJECT_ID.test(id)) d.fail(`Invalid ${name} ${id}`);
+        return { type: name === 'EMAILID' ? 'emailId' : 'threadId', id };
+      }
       case 'NOT':
         d.sp();
         return this.nested(() => not(this.key()));
@@ -192,15 +249,35 @@ class KeyParser {
 export function parseSearch(d: ImapDecoder): ParsedSearch {
   if (d.atEnd()) d.fail('Missing search parameters');
   d.sp();
+  const syntax = new Set<SearchSyntax>();
+  let returnOptions: Set<SearchReturnOption> | null = null;
+  if (d.accept('RETURN ')) {
+    // search-return-opts = SP "RETURN" SP "(" [search-return-opt *(SP search-return-opt)] ")" (RFC 4466).
+    syntax.add('ESEARCH');
+    const options = new Set<SearchReturnOption>();
+    for (const raw of d.list(() => d.atom())) {
+      const option = raw.toUpperCase();
+      // Options no supported extension defines MUST be rejected with BAD (RFC 4731 section 3.1).
+      if (option !== 'MIN' && option !== 'MAX' && option !== 'ALL' && option !== 'COUNT' && option !== 'SAVE') {
+        d.fail(`Unknown SEARCH return option ${raw}`);
+      }
+      if (option === 'SAVE') syntax.add('SEARCHRES');
+      options.add(option);
+    }
+    returnOptions = options;
+    d.sp();
+  }
   let charset: string | null = null;
   if (d.accept('CHARSET ')) {
     charset = d.astring();
     d.sp();
   }
   if (d.atEnd()) d.fail('Missing search parameters');
-  const key = new KeyParser(d).keys();
+  const parser = new KeyParser(d);
+  const key = parser.keys();
   d.end();
-  return { charset, key };
+  for (const s of parser.syntax) syntax.add(s);
+  return { charset, key, returnOptions, syntax };
 }
 
 /** Compact ascending UIDs into ranges. */
@@ -260,6 +337,10 @@ export function toSearchQuery(key: ImapSearchKey, view: SelectedView, decode: Se
       case 'internalDate':
       case 'sentDate':
       case 'size':
+      case 'saveDate':
+      case 'within':
+      case 'emailId':
+      case 'threadId':
         return k;
       case 'and':
         return { type: 'and', keys: k.keys.map(convert) };

@@ -1,17 +1,15 @@
 /**
- * STATUS (RFC 3501 section 6.3.10): MESSAGES, RECENT, UIDNEXT, UIDVALIDITY, UNSEEN, answered in the
- * order asked. RECENT is session state, so the session computes it (CommandContext.recentCount).
+ * STATUS (RFC 3501 section 6.3.10), with the items of STATUS=SIZE (RFC 8438), IMAP4rev2's DELETED
+ * (RFC 9051 section 6.3.11), OBJECTID's MAILBOXID (RFC 8474 section 4.3) and APPENDLIMIT (RFC 7889),
+ * answered in the order asked (status-items.ts).
  */
-import { atom, type ImapValue } from '../protocol/values.ts';
 import { mailboxToWire, utf8Enabled } from '../wire/mutf7.ts';
+import { atom } from '../protocol/values.ts';
 import { userOf } from './create.ts';
+import { checkStatusItems, parseStatusItems, statusValues, type StatusItem } from './status-items.ts';
 import type { CommandSpec } from './types.ts';
 
-/** The RFC 3501 status data items. */
-export const STATUS_ITEMS = ['MESSAGES', 'RECENT', 'UIDNEXT', 'UIDVALIDITY', 'UNSEEN'] as const;
-
-/** One status item name. */
-export type StatusItem = (typeof STATUS_ITEMS)[number];
+export { STATUS_ITEMS, type StatusItem } from './status-items.ts';
 
 /** STATUS arguments. */
 export interface StatusArgs {
@@ -28,40 +26,15 @@ export const statusCommand: CommandSpec<StatusArgs> = {
     dec.sp();
     const mailbox = dec.mailbox();
     dec.sp();
-    const items = dec.list(() => {
-      const item = dec.atom().toUpperCase();
-      if (!(STATUS_ITEMS as readonly string[]).includes(item)) dec.fail(`unknown status item ${item}`);
-      return item as StatusItem;
-    });
-    if (items.length === 0) dec.fail('empty status item list');
+    const items = parseStatusItems(dec);
     dec.end();
     return { mailbox, items };
   },
   async run(ctx, args) {
+    checkStatusItems(ctx, args.items);
     const status = await userOf(ctx).status(args.mailbox);
-    const out: ImapValue[] = [];
-    for (const item of args.items) {
-      let value: number;
-      switch (item) {
-        case 'MESSAGES':
-          value = status.messages;
-          break;
-        case 'RECENT':
-          value = await ctx.recentCount(args.mailbox);
-          break;
-        case 'UIDNEXT':
-          value = status.uidNext;
-          break;
-        case 'UIDVALIDITY':
-          value = status.uidValidity;
-          break;
-        case 'UNSEEN':
-          value = status.unseen;
-          break;
-      }
-      out.push(atom(item), value);
-    }
-    await ctx.out.untagged(atom('STATUS'), mailboxToWire(args.mailbox, utf8Enabled(ctx.enabled)), out);
+    const values = await statusValues(ctx, args.mailbox, args.items, status);
+    await ctx.out.untagged(atom('STATUS'), mailboxToWire(args.mailbox, utf8Enabled(ctx.enabled)), values);
     return { text: 'Status completed.' };
   },
 };

@@ -9,7 +9,7 @@ import { flagsValue } from '../fetch/flags.ts';
 import type { ImapDecoder } from '../wire/decoder.ts';
 import type { SequenceSet } from '../wire/sequence-set.ts';
 import { encodeValue, type ValueEncodingOptions } from '../wire/value-encoder.ts';
-import { selectedView, utf8Enabled } from './fetch-context.ts';
+import { checkSavedSet, imap4rev2, selectedView, utf8Enabled } from './fetch-context.ts';
 import type { CommandContext, CommandResult, CommandSpec, SelectedView } from './types.ts';
 
 /** Decoded STORE arguments. */
@@ -65,6 +65,8 @@ async function reportUpdates(
   byUid: boolean,
 ): Promise<void> {
   const enc: ValueEncodingOptions = { utf8: utf8Enabled(ctx) };
+  // IMAP4rev2 has no \Recent (RFC 9051 appendix E item 12).
+  const showRecent = !imap4rev2(ctx);
   const sorted = [...updates].sort((a, b) => a.uid - b.uid);
   let parts: Buffer[] = [];
   let lines = 0;
@@ -72,7 +74,7 @@ async function reportUpdates(
     const seq = view.seqOf(update.uid);
     if (seq === 0) continue;
     parts.push(Buffer.from(byUid ? `* ${seq} FETCH (UID ${update.uid} FLAGS ` : `* ${seq} FETCH (FLAGS `));
-    encodeValue(flagsValue(update.flags, view.isRecent(update.uid)), parts, enc);
+    encodeValue(flagsValue(update.flags, showRecent && view.isRecent(update.uid)), parts, enc);
     parts.push(Buffer.from(')\r\n'));
     if (++lines >= STORE_RESPONSE_BATCH) {
       await ctx.out.raw(Buffer.concat(parts));
@@ -87,6 +89,7 @@ async function runStore(ctx: CommandContext, args: StoreArgs, byUid: boolean): P
   const view = selectedView(ctx);
   // Checked before resolving the set so that an EXAMINEd mailbox refuses every STORE the same way.
   if (view.readOnly) throw ImapErrors.mailboxReadOnly();
+  checkSavedSet(ctx, args.set);
   const uids = view.resolve(args.set, byUid);
   if (uids.length === 0) return { text: 'Store completed.' };
   const result = await view.mailbox.storeFlags(uids, { op: args.op, flags: args.flags });

@@ -7,9 +7,9 @@
  */
 import type { MimeParam, MimePart } from '../../message/types.ts';
 import type { MessageMeta } from '../../message/types.ts';
-import type { ImapValue } from '../protocol/values.ts';
+import { run, type ImapValue } from '../protocol/values.ts';
 import { envelopeFromFields } from './envelope.ts';
-import { concat, nstring } from './imap-string.ts';
+import { nstring } from './imap-string.ts';
 
 function params(list: readonly MimeParam[]): ImapValue {
   if (list.length === 0) return null;
@@ -33,7 +33,8 @@ function partValue(p: MimePart, extended: boolean): ImapValue {
       // Dovecot shows a multipart without any part as holding one empty text/plain part.
       : [extended ? ['text', 'plain', ['charset', 'us-ascii'], null, null, '7bit', 0, 0, null, null, null, null]
         : ['text', 'plain', ['charset', 'us-ascii'], null, null, '7bit', 0, 0]];
-    const out: ImapValue[] = [...concat(kids), nstring(p.subtype)];
+    // RFC 3501 section 9 body-type-mpart = 1*body SP media-subtype: no SP between the child bodies.
+    const out: ImapValue[] = [run(kids), nstring(p.subtype)];
     if (extended) out.push(params(p.params), ...common(p));
     return out;
   }

@@ -6,8 +6,8 @@
  */
 import { parseAddressList } from '../../message/address.ts';
 import type { EnvelopeFields, MessageMeta } from '../../message/types.ts';
-import type { ImapValue } from '../protocol/values.ts';
-import { concat, humanString, nstring } from './imap-string.ts';
+import { run, type ImapValue } from '../protocol/values.ts';
+import { humanString, nstring } from './imap-string.ts';
 
 /** Placeholder local part for an address without one (Dovecot's value). */
 export const MISSING_MAILBOX = 'MISSING_MAILBOX';
@@ -29,7 +29,7 @@ function addresses(raw: string | null): ImapValue {
   const list = parseAddressList(raw);
   if (list.length === 0) return null;
   // RFC 3501 env-from etc. are `"(" 1*address ")"`: addresses follow each other with no space.
-  return concat(list.map((a) => {
+  return [run(list.map((a): ImapValue => {
     if (a.group !== undefined) return [null, null, nstring(a.mailbox), null];
     // Like Dovecot, a mailbox without local part or domain is shown with placeholders so that clients
     // that require both (RFC 3501 addr-mailbox / addr-host) do not choke.
@@ -39,7 +39,7 @@ function addresses(raw: string | null): ImapValue {
       nstring(a.mailbox ?? MISSING_MAILBOX),
       nstring(a.syntaxError === true ? SYNTAX_ERROR : a.host ?? MISSING_DOMAIN),
     ];
-  }));
+  }))];
 }
 
 /** ENVELOPE of a header's fields (also used for nested message/rfc822 parts). */

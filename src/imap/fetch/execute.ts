@@ -15,17 +15,10 @@ import { flagsValue } from './flags.ts';
 import { bodyStructureValue } from './bodystructure.ts';
 import { envelopeValue } from './envelope.ts';
 import { itemLabel, type FetchItem, type FetchPlan, type PartialRange } from './plan.ts';
-import { isKnownTransfer } from '../../message/decode.ts';
+import { binarySizeHint, decodeTransfer, filterHeaderFields, planBinary, planSection } from '../../message/index.ts';
+import type { SectionPlan } from '../../message/index.ts';
 import { sliceStream, transferDecoderStream } from './decode-stream.ts';
-import {
-  decodeTransferEncoding,
-  filterHeaderFields,
-  locateBinary,
-  locateSection,
-  partialWindow,
-  replaceNul,
-  UnknownCteError,
-} from './section.ts';
+import { partialWindow, replaceNul, sectionSpecOf, UnknownCteError } from './literal-data.ts';
 
 /** UIDs per `mailbox.fetch` call: bounds the records held at once while keeping store round trips few. */
 export const FETCH_PAGE_SIZE = 1000;
@@ -46,6 +39,11 @@ export interface FetchOutcome {
 export interface FetchOptions {
   /** UTF-8 may appear in quoted strings (UTF8=ACCEPT / IMAP4rev2 enabled). */
   readonly utf8: boolean;
+  /**
+   * Whether FLAGS shows \Recent (default true). IMAP4rev2 removed \Recent (RFC 9051 appendix E item 12),
+   * so FETCH leaves it out once the client enabled IMAP4rev2.
+   */
+  readonly recent?: boolean;
 }
 
 const SP = Buffer.from(' ');
@@ -97,6 +95,7 @@ export async function executeFetch(
 ): Promise<FetchOutcome> {
   let missing = 0;
   const enc: ValueEncodingOptions = { utf8: options.utf8 };
+  const showRecent = options.recent ?? true;
   for (let i = 0; i < uids.length; i += FETCH_PAGE_SIZE) {
     const page = uids.slice(i, i + FETCH_PAGE_SIZE);
     let records = await view.mailbox.fetch(page, { meta: plan.needsMeta });
@@ -108,7 +107,7 @@ export async function executeFetch(
     for (const record of records) {
       const seq = view.seqOf(record.uid);
       if (seq === 0) continue; // not in this session's view (cannot happen for resolved UIDs)
-      const written = await writeMessage(view, out, plan, record, seq, changed.has(record.uid), enc);
+      const written = await writeMessage(view, out, plan, record, seq, changed.has(record.uid), enc, showRecent);
       if (!written) missing++;
     }
   }
@@ -178,19 +177,24 @@ async function prepareBinary(plan: FetchPlan, record: MessageRecord, body: Messa
   const prepared: Prepared = new Map();
   for (const item of plan.items) {
     if (item.type !== 'binary' && item.type !== 'binarySize') continue;
-    const meta = record.meta;
-    if (meta === undefined) throw new Error('BINARY needs message metadata');
-    const loc = locateBinary(meta, item.part);
-    if (loc === null) {
+    // Part location and the CTE rules are the message module's (src/message/sections.ts).
+    const loc = planBinary(requireMeta(record), item.part);
+    if (loc.kind === 'unknownCte') throw new UnknownCteError(`unknown content transfer encoding in part ${item.part.join('.')}`);
+    if (loc.kind === 'empty') {
       // A part that does not exist is empty, as Dovecot answers it.
       prepared.set(item, Buffer.alloc(0));
+      continue;
+    }
+    const hint = binarySizeHint(loc);
+    if (item.type === 'binarySize' && hint !== null) {
+      // An identity encoding: the size is known without reading a byte.
+      prepared.set(item, { ...loc, size: hint, nul: false });
     } else if (loc.end - loc.start > BINARY_STREAM_THRESHOLD) {
-      if (!isKnownTransfer(loc.encoding)) throw new UnknownCteError(`unknown content transfer encoding ${loc.encoding}`);
       const partial = item.type === 'binary' ? item.partial : null;
       const window = partial === null ? { origin: 0, end: Infinity } : { origin: partial.origin, end: partial.origin + partial.count };
       prepared.set(item, await measureDecoded(body, loc, window));
     } else {
-      prepared.set(item, decodeTransferEncoding(await body.read(loc.start, loc.end), loc.encoding));
+      prepared.set(item, decodeTransfer(await body.read(loc.start, loc.end), loc.encoding));
     }
   }
   return prepared;
@@ -205,6 +209,7 @@ async function writeMessage(
   seq: number,
   seenChanged: boolean,
   enc: ValueEncodingOptions,
+  showRecent: boolean,
 ): Promise<boolean> {
   let body: MessageBody | null = null;
   let prepared: Prepared = new Map();
@@ -228,7 +233,7 @@ async function writeMessage(
     if (i > 0) chunks.push(SP);
     const item = items[i];
     chunks.push(Buffer.from(itemLabel(item) + ' ', 'latin1'));
-    await writeItem(view, chunks, item, record, body, prepared, enc);
+    await writeItem(view, chunks, item, record, body, prepared, enc, showRecent);
   }
   chunks.push(CLOSE);
   await chunks.flush();
@@ -243,6 +248,7 @@ async function writeItem(
   body: MessageBody | null,
   prepared: Prepared,
   enc: ValueEncodingOptions,
+  showRecent: boolean,
 ): Promise<void> {
   const parts = chunks.list();
   switch (item.type) {
@@ -250,7 +256,18 @@ async function writeItem(
       parts.push(Buffer.from(String(record.uid)));
       return;
     case 'flags':
-      encodeValue(flagsValue(record.flags, view.isRecent(record.uid)), parts, enc);
+      encodeValue(flagsValue(record.flags, showRecent && view.isRecent(record.uid)), parts, enc);
+      return;
+    case 'saveDate':
+      // Every store keeps a save date, so never NIL (RFC 8514 section 4.2).
+      encodeValue(formatImapDateTime(record.saveDate), parts, enc);
+      return;
+    case 'emailId':
+      // RFC 8474 section 5.1: the id in parentheses; ids are objectid atoms (ALPHA / DIGIT / "_" / "-").
+      parts.push(Buffer.from(`(${record.emailId})`, 'latin1'));
+      return;
+    case 'threadId':
+      parts.push(Buffer.from(`(${record.threadId})`, 'latin1'));
       return;
     case 'internalDate':
       encodeValue(formatImapDateTime(record.internalDate), parts, enc);
@@ -313,7 +330,13 @@ async function writeSection(
   body: MessageBody,
 ): Promise<void> {
   const parts = chunks.list();
-  const source = locateSection(record.meta, record.size, item.section);
+  const spec = sectionSpecOf(item.section);
+  // The whole message (BODY[], RFC822) needs only its size; every other section is planned by the
+  // message module from the metadata record (src/message/sections.ts), which matches Dovecot.
+  const source: SectionPlan =
+    spec.part.length === 0 && spec.specifier === null
+      ? { kind: 'range', start: 0, end: record.size }
+      : planSection(requireMeta(record), spec);
   if (source.kind === 'empty') {
     encodeLiteral(Buffer.alloc(0), parts, false);
     return;

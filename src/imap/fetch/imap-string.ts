@@ -3,9 +3,8 @@
  * section 7.4.2), so text that is not valid UTF-8 goes out as a literal of the original octets instead of
  * being re-encoded.
  */
-import { atom, literal } from '../protocol/values.ts';
+import { literal, run } from '../protocol/values.ts';
 import type { ImapValue } from '../protocol/values.ts';
-import { renderValue } from '../wire/value-encoder.ts';
 
 /** nstring from a binary string (one char per octet); null stays NIL. */
 export function nstring(bin: string | null): ImapValue {
@@ -36,16 +35,10 @@ export function humanString(bin: string): ImapValue {
 }
 
 /**
- * Values written one after the other with no separator. The RFC 3501 ABNF has several such places
- * (`1*body` in body-type-mpart, `1*address` in env-from and friends) where the value encoder, which always
- * separates list items with SP, cannot be told to omit it. The items are pre-rendered into one atom when
- * that is lossless (the rendering is valid UTF-8, which the encoder writes back unchanged); otherwise they
- * stay separate items (still read by common clients, but not byte-exact).
+ * @deprecated Use `run()` from imap/protocol/values.ts, which the value encoder writes with no separator
+ * for every input (this used to pre-render the items into an atom, which failed on non-UTF-8 octets).
+ * Kept only so existing callers compile: returns the items as a single run inside the enclosing list.
  */
 export function concat(values: readonly ImapValue[]): ImapValue[] {
-  if (values.length <= 1) return [...values];
-  const bytes = Buffer.concat(values.map((v) => renderValue(v)));
-  const text = bytes.toString('utf8');
-  if (Buffer.from(text, 'utf8').equals(bytes)) return [atom(text)];
-  return [...values];
+  return [run(values)];
 }

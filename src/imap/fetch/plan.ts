@@ -51,7 +51,12 @@ export type FetchItem =
   /** RFC 3516 BINARY[part]<partial> / BINARY.PEEK. */
   | { readonly type: 'binary'; readonly part: readonly number[]; readonly partial: PartialRange | null; readonly peek: boolean }
   /** RFC 3516 BINARY.SIZE[part]. */
-  | { readonly type: 'binarySize'; readonly part: readonly number[] };
+  | { readonly type: 'binarySize'; readonly part: readonly number[] }
+  /** RFC 8514 SAVEDATE. */
+  | { readonly type: 'saveDate' }
+  /** RFC 8474 EMAILID and THREADID. */
+  | { readonly type: 'emailId' }
+  | { readonly type: 'threadId' };
 
 /** A FETCH ready to execute. */
 export interface FetchPlan {
@@ -65,6 +70,11 @@ export interface FetchPlan {
   readonly setsSeen: boolean;
   /** FLAGS was asked for explicitly. */
   readonly hasFlags: boolean;
+  /**
+   * Capabilities whose items the FETCH uses (SAVEDATE, OBJECTID): the command refuses them with BAD when
+   * the extension is not offered, as it would any unknown item.
+   */
+  readonly extensions: ReadonlySet<string>;
 }
 
 /**
@@ -94,7 +104,23 @@ const SIMPLE: Readonly<Record<string, FetchItem>> = {
   RFC822: { type: 'section', name: 'RFC822', section: { part: [], text: null }, partial: null, peek: false },
   'RFC822.HEADER': { type: 'section', name: 'RFC822.HEADER', section: { part: [], text: { kind: 'header' } }, partial: null, peek: true },
   'RFC822.TEXT': { type: 'section', name: 'RFC822.TEXT', section: { part: [], text: { kind: 'text' } }, partial: null, peek: false },
+  SAVEDATE: { type: 'saveDate' },
+  EMAILID: { type: 'emailId' },
+  THREADID: { type: 'threadId' },
 };
+
+/** The capability an item belongs to, for items of extensions the server may leave out. */
+function itemExtension(item: FetchItem): string | null {
+  switch (item.type) {
+    case 'saveDate':
+      return 'SAVEDATE';
+    case 'emailId':
+    case 'threadId':
+      return 'OBJECTID';
+    default:
+      return null;
+  }
+}
 
 function isNameByte(b: number): boolean {
   return (b >= 0x41 && b <= 0x5a) || (b >= 0x61 && b <= 0x7a) || (b >= 0x30 && b <= 0x39) || b === 0x2e;
@@ -310,6 +336,12 @@ export function itemLabel(item: FetchItem): string {
     }
     case 'binarySize':
       return `BINARY.SIZE[${item.part.join('.')}]`;
+    case 'saveDate':
+      return 'SAVEDATE';
+    case 'emailId':
+      return 'EMAILID';
+    case 'threadId':
+      return 'THREADID';
   }
 }
 
@@ -350,8 +382,14 @@ export function buildFetchPlan(items: readonly FetchItem[], options: { readonly 
     seen.add(label);
     out.push(item);
   }
+  const extensions = new Set<string>();
+  for (const item of out) {
+    const ext = itemExtension(item);
+    if (ext !== null) extensions.add(ext);
+  }
   return {
     items: out,
+    extensions,
     needsMeta: out.some(itemNeedsMeta),
     needsBody: out.some((i) => i.type === 'section' || i.type === 'binary' || i.type === 'binarySize'),
     setsSeen,

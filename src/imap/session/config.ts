@@ -3,7 +3,7 @@
  * SessionConfig and shares it with every connection.
  */
 import type { Writable, Duplex } from 'node:stream';
-import type { SaslMechanismFactory } from '../../auth/types.ts';
+import type { SaslCredentialLookup, SaslMechanismFactory } from '../../auth/types.ts';
 import type { Backend } from '../../store/types.ts';
 import type { CommandSpec } from '../commands/types.ts';
 
@@ -21,6 +21,8 @@ export interface ConnectionView {
   readonly secure: boolean;
   readonly state: string;
   readonly loopback: boolean;
+  /** Whether COMPRESS=DEFLATE is active (absent: no). */
+  readonly compressed?: boolean;
 }
 
 /**
@@ -39,6 +41,8 @@ export interface SessionConfig {
   readonly backend: Backend;
   readonly commands: ReadonlyMap<string, CommandSpec>;
   readonly mechanisms: ReadonlyMap<string, SaslMechanismFactory>;
+  /** Credentials for mechanisms that verify the user themselves (SCRAM), when the backend has them. */
+  readonly credentialLookup?: SaslCredentialLookup;
   readonly upgraders: ReadonlyMap<string, ConnectionUpgrader>;
   /** Capabilities added by extensions for a connection. */
   extensionCapabilities(connection: ConnectionView): string[];
@@ -54,6 +58,8 @@ export interface SessionConfig {
   readonly maxLiteralSize: number;
   readonly authFailureDelay: number;
   readonly greeting: string;
+  /** RFC 7888 LITERAL-: non-synchronizing literals above LITERAL_MINUS_MAX are refused. */
+  readonly literalMinus: boolean;
   readonly debug?: Writable;
   readonly logger: ImapLogger;
 }

@@ -24,6 +24,7 @@ import { CAP, PLAINTEXT_MECHANISMS } from '../protocol/capabilities.ts';
 import { ImapError, storeErrorCode } from '../protocol/errors.ts';
 import { CODES } from '../protocol/response-codes.ts';
 import { atom, type ImapValue } from '../protocol/values.ts';
+import { flagsValue } from '../fetch/flags.ts';
 import { DecodeError, ImapDecoder } from '../wire/decoder.ts';
 import { encodeContinuation, encodeStatus, encodeUntagged } from '../wire/encoder.ts';
 import { ImapReceiver, type LiteralEvent, type ReceiverErrorEvent } from '../wire/receiver.ts';
@@ -43,6 +44,8 @@ export const MAX_AUTH_FAILURES = 3;
 export const MAX_ARGUMENT_LITERAL = 1024 * 1024;
 /** Pipelined input buffered while a command runs before the socket is paused (read backpressure). */
 export const INPUT_HIGH_WATER = 1024 * 1024;
+/** RFC 7888 section 5: with LITERAL- advertised, a non-synchronizing literal may be at most 4096 bytes. */
+export const LITERAL_MINUS_MAX = 4096;
 /** Commands whose literal is a message, limited by maxLiteralSize rather than MAX_ARGUMENT_LITERAL. */
 const MESSAGE_LITERAL_COMMANDS: ReadonlySet<string> = new Set(['APPEND']);
 /** The system flags in the order Dovecot lists them in FLAGS. */
@@ -97,6 +100,7 @@ export class ImapSession implements CommandContext {
   private authFailures = 0;
   private logoutRequested = false;
   private pendingUpgrade: string | null = null;
+  private compressed = false;
   private wake: (() => void) | null = null;
   private idleTimer: NodeJS.Timeout | null = null;
   private readonly onData = (chunk: Buffer): void => {
@@ -143,7 +147,13 @@ export class ImapSession implements CommandContext {
 
   /** Facts for extensions and upgraders. */
   view(): ConnectionView {
-    return { id: this.id, secure: this.secureNow, state: this.state, loopback: this.connection.loopback };
+    return {
+      id: this.id,
+      secure: this.secureNow,
+      state: this.state,
+      loopback: this.connection.loopback,
+      compressed: this.compressed,
+    };
   }
 
   /** Resolves when the connection is closed. */
@@ -163,6 +173,21 @@ export class ImapSession implements CommandContext {
 
   get plaintextAuthAllowed(): boolean {
     return this.secureNow || this.config.allowInsecureAuth || (this.config.loopbackIsSecure && this.connection.loopback);
+  }
+
+  /** Whether COMPRESS=DEFLATE is active (RFC 4978: one compression layer per connection). */
+  get compressionActive(): boolean {
+    return this.compressed || this.pendingUpgrade === 'compress';
+  }
+
+  /** Whether an upgrade (STARTTLS, COMPRESS) will be applied after the running command's OK. */
+  get upgradePending(): boolean {
+    return this.pendingUpgrade !== null;
+  }
+
+  /** Whether IMAP4rev2 is enabled (RFC 9051 appendix E behaviours, e.g. no \Recent). */
+  get rev2(): boolean {
+    return this.enabled.has('IMAP4REV2');
   }
 
   /** Whether 8-bit UTF-8 may be used in quoted strings and mailbox names (RFC 6855). */
@@ -290,7 +315,8 @@ export class ImapSession implements CommandContext {
       args: [ro ? [] : this.flagList(snap.keywords, true)],
     });
     await this.out.untagged(tracker.exists, atom('EXISTS'));
-    await this.out.untagged(tracker.recentCount, atom('RECENT'));
+    // RFC 9051 appendix E item 6: \Recent and the RECENT response are gone in IMAP4rev2.
+    if (!this.rev2) await this.out.untagged(tracker.recentCount, atom('RECENT'));
     if (snap.firstUnseenUid !== null) {
       const seq = tracker.seqOf(snap.firstUnseenUid);
       if (seq > 0) await this.out.status('OK', `First unseen.`, { name: CODES.UNSEEN, args: [seq] });
@@ -329,9 +355,40 @@ export class ImapSession implements CommandContext {
     this.pendingUpgrade = kind;
   }
 
+  /**
+   * UNAUTHENTICATE (RFC 8437 section 3): back to the not-authenticated state with every per-login state
+   * reset (selected mailbox closed without expunge, ENABLEd extensions off); TLS stays. A compression
+   * layer cannot be torn down cleanly in the middle of a stream, so with COMPRESS active the connection is
+   * closed with BYE, which section 3 allows.
+   */
+  async unauthenticate(): Promise<boolean> {
+    if (this.compressed) {
+      this.logoutAfterCommand = 'Cannot unauthenticate with COMPRESS active; reconnect.';
+      return false;
+    }
+    const sel = this.selected;
+    const user = this.user;
+    this.selected = null;
+    this.user = null;
+    this.state = 'notAuthenticated';
+    this.enabled.clear();
+    this.authFailures = 0;
+    this.armIdleTimer();
+    try {
+      if (sel) await sel.mailbox.close();
+      if (user) await user.close();
+    } catch (err) {
+      this.log('warn', 'error while unauthenticating', { err: String(err) });
+    }
+    if (user) this.log('info', 'unauthenticated', { user: user.username });
+    return true;
+  }
+
   saslMechanism(name: string): SaslServer | null {
     const factory = this.config.mechanisms.get(name.toUpperCase());
-    return factory ? factory({ secure: this.secureNow }) : null;
+    if (!factory) return null;
+    const lookup = this.config.credentialLookup;
+    return factory(lookup ? { secure: this.secureNow, lookup } : { secure: this.secureNow });
   }
 
   log(level: 'debug' | 'info' | 'warn' | 'error', message: string, fields: Record<string, unknown> = {}): void {
@@ -414,6 +471,10 @@ export class ImapSession implements CommandContext {
       if (ev.size > this.config.maxLiteralSize) refusal = new ImapError('NO', 'Message too large', { name: CODES.TOOBIG });
     } else if (ev.size > MAX_ARGUMENT_LITERAL) {
       refusal = new ImapError('BAD', 'Literal too large', { name: CODES.LIMIT });
+    }
+    if (!refusal && ev.nonSync && this.config.literalMinus && ev.size > LITERAL_MINUS_MAX) {
+      // RFC 7888 section 5 (LITERAL-): BAD, with TOOBIG for APPEND; the stream cannot be resynchronized.
+      refusal = new ImapError('BAD', 'Non-synchronizing literal larger than 4096 bytes', { name: CODES.TOOBIG });
     }
     if (refusal) {
       await this.writer.write(encodeStatus(tag ?? '*', refusal.status, refusal.message, refusal.code));
@@ -574,6 +635,7 @@ export class ImapSession implements CommandContext {
     this.stream = next;
     this.writer.setStream(next);
     if (upgrader.secure) this.secureNow = true;
+    if (kind === 'compress') this.compressed = true;
     this.attach(next);
   }
 
@@ -597,7 +659,7 @@ export class ImapSession implements CommandContext {
         await this.out.untagged(u.count, atom('EXISTS'));
         break;
       case 'recent':
-        await this.out.untagged(u.count, atom('RECENT'));
+        if (!this.rev2) await this.out.untagged(u.count, atom('RECENT'));
         break;
       case 'keywords':
         await this.out.untagged(atom('FLAGS'), this.flagList(u.keywords, false));
@@ -605,12 +667,15 @@ export class ImapSession implements CommandContext {
           await this.out.status('OK', 'Flags permitted.', { name: CODES.PERMANENTFLAGS, args: [this.flagList(u.keywords, true)] });
         }
         break;
-      case 'fetch': {
-        const flags = u.flags.map(atom);
-        if (u.recent) flags.push(atom('\\Recent'));
-        await this.out.untagged(u.seq, atom('FETCH'), [atom('FLAGS'), flags]);
+      case 'fetch':
+        // Dovecot's order (system flags, \Recent, keywords), as FETCH FLAGS writes them. IMAP4rev2 has no
+        // \Recent and requires UID in every unsolicited FETCH (RFC 9051 appendix E items 12 and 21).
+        if (this.rev2) {
+          await this.out.untagged(u.seq, atom('FETCH'), [atom('UID'), u.uid, atom('FLAGS'), flagsValue(u.flags, false)]);
+        } else {
+          await this.out.untagged(u.seq, atom('FETCH'), [atom('FLAGS'), flagsValue(u.flags, u.recent)]);
+        }
         break;
-      }
       case 'gone':
         this.selected = null;
         await this.bye('Selected mailbox was deleted, have to disconnect.');

@@ -1,7 +1,8 @@
 /**
  * Renders ImapValue trees to bytes (RFC 3501 section 4). The one place that decides how a string goes on
  * the wire: quoted when every byte allows it, a literal otherwise (CR, LF, NUL, or 8-bit text on a
- * connection that has not enabled UTF-8, RFC 6855 / RFC 9051 section 4.3).
+ * connection that has not enabled UTF-8, RFC 6855 / RFC 9051 section 4.3). Lists get SP between items;
+ * runs (ImapRun) get none.
  */
 import type { ImapValue } from '../protocol/values.ts';
 
@@ -48,6 +49,9 @@ export function encodeValue(value: ImapValue, out: Buffer[], options: ValueEncod
     out.push(CLOSE);
   } else if ('atom' in value) {
     out.push(Buffer.from(value.atom));
+  } else if ('run' in value) {
+    // RFC 3501 section 9 `1*body`, `1*address`: no SP between the items.
+    for (const item of value.run) encodeValue(item, out, options);
   } else {
     encodeLiteral(value.literal, out, value.binary === true);
   }

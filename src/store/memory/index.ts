@@ -4,11 +4,13 @@
  * process, so "durable" here means "committed before the promise resolves".
  */
 import { createHash, timingSafeEqual } from 'node:crypto';
-import { hashPassword, verifyPassword } from '../../auth/password.ts';
+import { verifyPassword } from '../../auth/password.ts';
 import { ChangeHub, type ChangeHubOptions } from '../change-hub.ts';
 import { StoreError } from '../errors.ts';
 import type { AccountAdmin, Backend, ConnectionInfo, User } from '../types.ts';
 import { INBOX } from '../../core/mailbox-name.ts';
+import { DECOY_PASSWORD_HASH } from '../shared/login-timing.ts';
+import { settle } from '../shared/settle.ts';
 import { AccountState, StoreContext, type Credential } from './state.ts';
 import { MemoryUser } from './user.ts';
 
@@ -45,7 +47,6 @@ class MemoryBackendImpl implements MemoryBackend {
   readonly #accounts = new Map<string, AccountState>();
   #closed = false;
   #hashedAccounts = 0;
-  #dummy: Promise<string> | undefined;
 
   constructor(options: MemoryBackendOptions) {
     this.#ctx = new StoreContext(new ChangeHub({ onListenerError: options.onListenerError }));
@@ -60,8 +61,9 @@ class MemoryBackendImpl implements MemoryBackend {
     let ok: boolean;
     if (!account) {
       // Same work as a real check, so that timing does not reveal which names exist: scrypt when the
-      // store holds hashed accounts, a digest comparison otherwise.
-      if (this.#hashedAccounts > 0) await verifyPassword(password, await this.#dummyHash());
+      // store holds hashed accounts, a digest comparison otherwise. Not shared/login-timing.ts's
+      // verifyOrDecoy alone: only this store also keeps plaintext passwords (tests, embedding).
+      if (this.#hashedAccounts > 0) await verifyPassword(password, DECOY_PASSWORD_HASH);
       else samePassword(password, '');
       ok = false;
     } else if (account.credential.kind === 'plain') {
@@ -75,13 +77,11 @@ class MemoryBackendImpl implements MemoryBackend {
   }
 
   openUser(username: string, _info: ConnectionInfo): Promise<User | null> {
-    try {
+    return settle(() => {
       this.#checkOpen();
-    } catch (err) {
-      return Promise.reject(err instanceof Error ? err : new Error(String(err)));
-    }
-    const account = this.#accounts.get(username);
-    return Promise.resolve(account ? new MemoryUser(this.#ctx, account) : null);
+      const account = this.#accounts.get(username);
+      return account ? new MemoryUser(this.#ctx, account) : null;
+    });
   }
 
   close(): Promise<void> {
@@ -93,17 +93,15 @@ class MemoryBackendImpl implements MemoryBackend {
   }
 
   createAccount(username: string, passwordHash: string): Promise<void> {
-    try {
+    return settle(() => {
       this.#checkOpen();
+      // Stricter than the database stores (which refuse only the empty name): kept as found.
       if (username.length === 0 || username.length > MAX_USERNAME_LENGTH || /[\u0000-\u0020\u007f]/.test(username)) {
         throw new StoreError('invalid', 'invalid account name');
       }
       if (this.#accounts.has(username)) throw new StoreError('exists', 'account already exists');
       this.#addAccount(username, { kind: 'hash', hash: passwordHash });
-      return Promise.resolve();
-    } catch (err) {
-      return Promise.reject(err instanceof Error ? err : new Error(String(err)));
-    }
+    });
   }
 
   setPasswordHash(username: string, passwordHash: string): Promise<void> {
@@ -125,12 +123,6 @@ class MemoryBackendImpl implements MemoryBackend {
 
   accountExists(username: string): Promise<boolean> {
     return Promise.resolve(this.#accounts.has(username));
-  }
-
-  /** A hash of no one's password, made once, to verify unknown users against. */
-  #dummyHash(): Promise<string> {
-    this.#dummy ??= hashPassword('\u0000 no such account');
-    return this.#dummy;
   }
 
   #setCredential(account: AccountState, credential: Credential): void {

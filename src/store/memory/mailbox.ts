@@ -17,23 +17,13 @@ import type { SearchQuery } from '../../search/types.ts';
 import { compileSearch } from '../../search/index.ts';
 import { hasFlag } from '../../core/flags.ts';
 import { normalizeMailboxName } from '../../core/mailbox-name.ts';
-import { applyFlagOp, sameFlags, storableFlags } from './flags.ts';
+import { planFlagChange } from '../shared/flag-change.ts';
+import { storableFlags } from '../shared/flags.ts';
+import { MailboxLifecycle, assertWritable } from '../shared/mailbox-lifecycle.ts';
+import { settle } from '../shared/settle.ts';
+import { sortedUniqueUids as sortedUnique } from '../shared/uid-lists.ts';
 import { bufferBody } from './body.ts';
 import type { AccountState, MailboxState, StoreContext, StoredMessage } from './state.ts';
-
-/** Run a synchronous step as a promise: a throw becomes a rejection, never a synchronous exception. */
-function settle<T>(step: () => T): Promise<T> {
-  try {
-    return Promise.resolve(step());
-  } catch (err) {
-    return Promise.reject(err instanceof Error ? err : new Error(String(err)));
-  }
-}
-
-/** Distinct UIDs, ascending. */
-function sortedUnique(uids: readonly number[]): number[] {
-  return [...new Set(uids)].sort((a, b) => a - b);
-}
 
 /** The memory store's opened mailbox. */
 export class MemoryMailbox implements MovableMailbox, ExpungeLogMailbox {
@@ -42,9 +32,8 @@ export class MemoryMailbox implements MovableMailbox, ExpungeLogMailbox {
   readonly #ctx: StoreContext;
   readonly #account: AccountState;
   readonly #box: MailboxState;
-  readonly #unsubscribe: () => void;
   readonly #onClosed: (m: MemoryMailbox) => void;
-  #state: 'open' | 'gone' | 'closed' = 'open';
+  readonly #life = new MailboxLifecycle();
 
   constructor(
     ctx: StoreContext,
@@ -75,10 +64,7 @@ export class MemoryMailbox implements MovableMailbox, ExpungeLogMailbox {
       firstUnseenUid,
     };
     // Subscribed in the same synchronous step as the snapshot: no change can fall between the two.
-    this.#unsubscribe = ctx.hub.subscribe(account.name, box.id, (change) => {
-      if (change.type === 'gone') this.#state = 'gone';
-      onChange(change);
-    });
+    this.#life.listen((listener) => ctx.hub.subscribe(account.name, box.id, listener), onChange);
   }
 
   fetch(uids: readonly number[], options?: { meta?: boolean }): Promise<MessageRecord[]> {
@@ -135,13 +121,9 @@ export class MemoryMailbox implements MovableMailbox, ExpungeLogMailbox {
       for (const uid of sortedUnique(uids)) {
         const m = this.#box.messages.get(uid);
         if (!m) continue;
-        // RFC 7162 section 3.1.3: a message changed after UNCHANGEDSINCE is left alone and reported.
-        if (change.unchangedSince !== undefined && m.modseq > change.unchangedSince) {
-          modified.push(uid);
-          continue;
-        }
-        const next = applyFlagOp(m.flags, change.op, flags);
-        if (!sameFlags(next, m.flags)) pending.push({ m, flags: next });
+        const next = planFlagChange(m.flags, m.modseq, change, flags);
+        if (next === 'modified') modified.push(uid);
+        else if (next) pending.push({ m, flags: next });
       }
       const grown = this.#ctx.grownKeywords(this.#box, pending.map((p) => p.flags));
       const updated: FlagUpdate[] = [];
@@ -188,7 +170,9 @@ export class MemoryMailbox implements MovableMailbox, ExpungeLogMailbox {
   remove(uids: readonly number[]): Promise<number[]> {
     return settle(() => {
       this.#checkWritable();
-      const doomed = sortedUnique(uids);
+      // Unlike sortedUniqueUids, keeps values that cannot be UIDs, so that they are reported missing below;
+      // the database stores drop them silently. The contract does not say which is right: kept as found.
+      const doomed = [...new Set(uids)].sort((a, b) => a - b);
       const missing = doomed.filter((uid) => !this.#box.messages.has(uid));
       if (missing.length > 0) throw new StoreError('notFound', `no message with UID ${missing.join(',')}`);
       return this.#ctx.expunge(this.#account, this.#box, doomed, this);
@@ -208,11 +192,7 @@ export class MemoryMailbox implements MovableMailbox, ExpungeLogMailbox {
 
   close(): Promise<void> {
     return settle(() => {
-      if (this.#state !== 'closed') {
-        this.#state = 'closed';
-        this.#unsubscribe();
-        this.#onClosed(this);
-      }
+      if (this.#life.close()) this.#onClosed(this);
     });
   }
 
@@ -243,15 +223,14 @@ export class MemoryMailbox implements MovableMailbox, ExpungeLogMailbox {
   }
 
   #check(): void {
-    if (this.#state === 'closed') throw new StoreError('expired', 'mailbox is closed');
-    if (this.#state === 'gone' || this.#box.deleted || this.#account.deleted) {
-      throw new StoreError('expired', 'mailbox was deleted or renamed');
-    }
+    this.#life.check();
+    // Here a deletion is also visible directly on the shared state objects, not only as a 'gone' record.
+    if (this.#box.deleted || this.#account.deleted) throw this.#life.expire();
   }
 
   #checkWritable(): void {
     this.#check();
-    if (this.readOnly) throw new StoreError('noPermission', 'mailbox is open read-only');
+    assertWritable(this.readOnly);
   }
 }
 

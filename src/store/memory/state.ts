@@ -5,14 +5,14 @@
  * half-done state. Change records are published through the hub right after the commit, so they reach
  * listeners before the caller's promise resolves (store/types.ts).
  */
-import { randomBytes } from 'node:crypto';
 import type { ChangeHub } from '../change-hub.ts';
 import { StoreError } from '../errors.ts';
 import type { MessageMeta } from '../../message/types.ts';
 import type { Mailbox, MailboxInfo, SpecialUse } from '../types.ts';
-import { hasFlag } from '../../core/flags.ts';
-import { keywordsOf } from './flags.ts';
-import { MAX_KEYWORDS_PER_MAILBOX, MAX_MESSAGES_PER_MAILBOX, MAX_UID } from './limits.ts';
+import { addedKeywords } from '../shared/flags.ts';
+import { checkUidSpace } from '../shared/limits.ts';
+import { newObjectId, ownThreadId } from '../shared/object-ids.ts';
+import { MAX_MESSAGES_PER_MAILBOX } from './limits.ts';
 
 /** One stored message. `content` and `meta` are never mutated after the append, so copies share them. */
 export interface StoredMessage {
@@ -97,14 +97,9 @@ export class StoreContext {
     return this.#lastUidValidity;
   }
 
-  /** RFC 8474 objectid (1*255 of ALPHA / DIGIT / "_" / "-"), random so it is never reused. */
-  newObjectId(prefix: string): string {
-    return prefix + randomBytes(12).toString('hex');
-  }
-
   /** Create a mailbox state (not yet linked to an account). */
   newMailbox(name: string, specialUse: readonly SpecialUse[] = []): MailboxState {
-    return new MailboxState(this.newObjectId('F'), name, this.nextUidValidity(), specialUse);
+    return new MailboxState(newObjectId('F'), name, this.nextUidValidity(), specialUse);
   }
 
   /** The LIST view of a mailbox. */
@@ -114,23 +109,13 @@ export class StoreContext {
 
   /** Keywords the mailbox would have after adding these flags; throws 'invalid' past the cap. */
   grownKeywords(box: MailboxState, flagLists: Iterable<readonly string[]>): string[] | null {
-    let grown: string[] | null = null;
-    for (const flags of flagLists) {
-      for (const kw of keywordsOf(flags)) {
-        if (hasFlag(grown ?? box.keywords, kw)) continue;
-        grown ??= [...box.keywords];
-        grown.push(kw);
-      }
-    }
-    if (grown && grown.length > MAX_KEYWORDS_PER_MAILBOX) {
-      throw new StoreError('invalid', `too many keywords in mailbox (limit ${MAX_KEYWORDS_PER_MAILBOX})`);
-    }
-    return grown;
+    const added = addedKeywords(box.keywords, flagLists);
+    return added.length > 0 ? [...box.keywords, ...added] : null;
   }
 
   /** Check that `count` more messages fit in the mailbox (UID space and message cap). */
   checkRoom(box: MailboxState, count: number): void {
-    if (box.uidNext + count - 1 > MAX_UID) throw new StoreError('overQuota', 'mailbox has run out of UIDs');
+    checkUidSpace(box.uidNext, count);
     if (box.messages.size + count > MAX_MESSAGES_PER_MAILBOX) {
       throw new StoreError('overQuota', `mailbox is full (limit ${MAX_MESSAGES_PER_MAILBOX} messages)`);
     }
@@ -157,7 +142,7 @@ export class StoreContext {
     const uids: number[] = [];
     for (const m of messages) {
       const uid = box.uidNext++;
-      const emailId = m.emailId ?? this.newObjectId('M');
+      const emailId = m.emailId ?? newObjectId('M');
       box.messages.set(uid, {
         uid,
         flags: [...m.flags],
@@ -168,7 +153,7 @@ export class StoreContext {
         meta: m.meta,
         emailId,
         // No threading: each message is its own thread (RFC 8474 allows a THREADID per message).
-        threadId: m.threadId ?? 'T' + emailId.slice(1),
+        threadId: m.threadId ?? ownThreadId(emailId),
       });
       uids.push(uid);
     }

@@ -3,28 +3,21 @@ import { StoreError } from '../errors.ts';
 import type { AppendInput, AppendResult, Mailbox, MailboxInfo, MailboxStatus, OpenMailboxOptions, SpecialUse, User } from '../types.ts';
 import type { MessageMeta } from '../../message/types.ts';
 import { parseMessage } from '../../message/index.ts';
-import { hasFlag } from '../../core/flags.ts';
-import { HIERARCHY_SEPARATOR, INBOX, mailboxNameProblem, normalizeMailboxName, parentNames } from '../../core/mailbox-name.ts';
-import { storableFlags } from './flags.ts';
+import { HIERARCHY_SEPARATOR, INBOX, normalizeMailboxName, parentNames } from '../../core/mailbox-name.ts';
+import { flagBits, storableFlags } from '../shared/flags.ts';
+import { countMessages } from '../shared/message-counts.ts';
+import { assertMailboxName, assertNotUnderItself, planSubtreeRename, validMailboxName } from '../shared/mailbox-names.ts';
+import { settle } from '../shared/settle.ts';
 import { MemoryMailbox } from './mailbox.ts';
 import type { AccountState, MailboxState, PreparedMessage, StoreContext } from './state.ts';
 
-/** Run a synchronous step as a promise: a throw becomes a rejection. */
-function settle<T>(step: () => T): Promise<T> {
-  try {
-    return Promise.resolve(step());
-  } catch (err) {
-    return Promise.reject(err instanceof Error ? err : new Error(String(err)));
-  }
-}
-
-/** Canonical name of a mailbox to create: one trailing separator dropped (RFC 3501 section 6.3.3), validated. */
+/**
+ * Canonical name of a mailbox to create: one trailing separator dropped (RFC 3501 section 6.3.3), validated.
+ * Only this store drops it; the database stores refuse "a/" as an empty level ('invalid'). Kept as it was:
+ * this is a refactoring, and the IMAP layer may rely on either.
+ */
 function nameToCreate(name: string): string {
-  const trimmed = name.endsWith(HIERARCHY_SEPARATOR) ? name.slice(0, -1) : name;
-  const canonical = normalizeMailboxName(trimmed);
-  const problem = mailboxNameProblem(canonical);
-  if (problem) throw new StoreError('invalid', problem);
-  return canonical;
+  return validMailboxName(name.endsWith(HIERARCHY_SEPARATOR) ? name.slice(0, -1) : name);
 }
 
 /** The memory store's User. Several Users (sessions) of one account share its state. */
@@ -86,30 +79,21 @@ export class MemoryUser implements User {
         this.#renameInbox(box, target);
         return;
       }
-      if (target.startsWith(source + HIERARCHY_SEPARATOR)) {
-        throw new StoreError('invalid', 'cannot rename a mailbox under itself');
-      }
+      assertNotUnderItself(source, target);
       // The mailbox and its children, renamed together (RFC 3501 section 6.3.5). Check everything first.
-      const moves: { box: MailboxState; to: string }[] = [];
-      for (const [name, child] of account.mailboxes) {
-        if (name !== source && !name.startsWith(source + HIERARCHY_SEPARATOR)) continue;
-        const newName = target + name.slice(source.length);
-        const problem = mailboxNameProblem(newName);
-        if (problem) throw new StoreError('invalid', problem);
-        if (account.mailboxes.has(newName)) throw new StoreError('exists', `mailbox ${newName} already exists`);
-        moves.push({ box: child, to: newName });
-      }
-      for (const move of moves) account.mailboxes.delete(move.box.name);
+      const moves = planSubtreeRename(account.mailboxes.values(), (box) => box.name, source, target, (n) => account.mailboxes.has(n));
+      for (const move of moves) account.mailboxes.delete(move.item.name);
       for (const move of moves) {
-        const old = move.box.name;
-        move.box.name = move.to;
-        account.mailboxes.set(move.to, move.box);
-        // Subscriptions follow the mailbox, as Dovecot does on RENAME.
+        const old = move.item.name;
+        move.item.name = move.to;
+        account.mailboxes.set(move.to, move.item);
+        // Subscriptions follow the mailbox, as Dovecot does on RENAME. (The database stores leave them:
+        // RFC 3501 section 6.3.9 makes subscriptions independent of existence. A difference kept as found.)
         if (account.subscriptions.delete(old)) account.subscriptions.add(move.to);
       }
       this.#createParents(target);
       // Sessions that had them selected must drop them (store/types.ts, 'gone').
-      for (const move of moves) this.#ctx.gone(account, move.box);
+      for (const move of moves) this.#ctx.gone(account, move.item);
     });
   }
 
@@ -121,8 +105,7 @@ export class MemoryUser implements User {
         account.subscriptions.delete(canonical);
         return;
       }
-      const problem = mailboxNameProblem(canonical);
-      if (problem) throw new StoreError('invalid', problem);
+      assertMailboxName(canonical);
       account.subscriptions.add(canonical);
     });
   }
@@ -130,22 +113,15 @@ export class MemoryUser implements User {
   status(name: string): Promise<MailboxStatus> {
     return settle(() => {
       const box = this.#box(normalizeMailboxName(name));
-      let unseen = 0;
-      let deleted = 0;
-      let size = 0;
-      for (const m of box.messages.values()) {
-        if (!hasFlag(m.flags, '\\Seen')) unseen++;
-        if (hasFlag(m.flags, '\\Deleted')) deleted++;
-        size += m.content.length;
-      }
+      const n = countMessages([...box.messages.values()].map((m) => ({ ...flagBits(m.flags), size: m.content.length })));
       return {
-        messages: box.messages.size,
-        unseen,
+        messages: n.messages,
+        unseen: n.unseen,
         uidNext: box.uidNext,
         uidValidity: box.uidValidity,
         highestModseq: box.highestModseq,
-        size,
-        deleted,
+        size: n.size,
+        deleted: n.deleted,
         id: box.id,
       };
     });

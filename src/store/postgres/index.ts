@@ -8,8 +8,10 @@
  * (feed.ts). Durable on resolve: a promise resolves after COMMIT returned.
  */
 import pg from 'pg';
-import { verifyPassword } from '../../auth/password.ts';
 import { StoreError } from '../errors.ts';
+import { DEFAULT_MAX_MESSAGE_SIZE } from '../shared/limits.ts';
+import { verifyOrDecoy } from '../shared/login-timing.ts';
+import { OpenSet } from '../shared/open-set.ts';
 import type { AccountAdmin, Backend, ConnectionInfo, User } from '../types.ts';
 import { KeyedQueue, checkSchemaName, clientConfig, isUniqueViolation, one, rows } from './db.ts';
 import { PgFeed } from './feed.ts';
@@ -24,11 +26,8 @@ export { PgUser } from './user.ts';
 /** Schema used when none is given. */
 export const DEFAULT_SCHEMA = 'mailroom';
 
-/**
- * Default largest message: 64 MiB, as the SQLite store: above common MTA limits (Postfix's default is
- * 10 MB) so that the MTA is the one that refuses, yet bounded because a message is parsed in memory once.
- */
-export const PG_DEFAULT_MAX_MESSAGE_SIZE = 64 * 1024 * 1024;
+/** Default largest message: the same as the SQLite store's (shared/limits.ts explains the figure). */
+export const PG_DEFAULT_MAX_MESSAGE_SIZE = DEFAULT_MAX_MESSAGE_SIZE;
 
 /**
  * How long change records stay in the log. Nodes read a record within milliseconds of its NOTIFY; the
@@ -109,7 +108,7 @@ export async function createPostgresBackend(options: PostgresBackendOptions): Pr
 
   const maxMessageSize = options.maxMessageSize ?? PG_DEFAULT_MAX_MESSAGE_SIZE;
   const retention = options.changeRetentionMs ?? PG_CHANGE_RETENTION_MS;
-  const users = new Set<PgUser>();
+  const users = new OpenSet<PgUser>();
 
   const prune = async (ms: number = retention): Promise<void> => {
     store.check();
@@ -121,15 +120,9 @@ export async function createPostgresBackend(options: PostgresBackendOptions): Pr
   // The timer alone must not keep a process (the `deliver` CLI, a test) alive.
   timer.unref();
 
-  // Verifying against a fixed hash when the account is unknown keeps the answer time the same, so a client
-  // cannot probe which accounts exist.
-  const decoyHash = '$scrypt$ln=15,r=8,p=1$AAAAAAAAAAAAAAAAAAAAAA==$AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA=';
-
   const open = (id: number, username: string): PgUser => {
     // Tracked so that backend.close() can close what sessions left open; forgotten on user.close().
-    const user = new PgUser(store, { id, name: username }, maxMessageSize, (u) => users.delete(u));
-    users.add(user);
-    return user;
+    return users.add(new PgUser(store, { id, name: username }, maxMessageSize, (u) => users.delete(u)));
   };
 
   const account = (username: string): Promise<{ id: number; username: string; password_hash: string } | undefined> =>
@@ -143,7 +136,7 @@ export async function createPostgresBackend(options: PostgresBackendOptions): Pr
     async login(username: string, password: string): Promise<User> {
       store.check();
       const row = await account(username);
-      const ok = await verifyPassword(password, row?.password_hash ?? decoyHash);
+      const ok = await verifyOrDecoy(password, row?.password_hash);
       if (!row || !ok) throw new StoreError('authFailed', 'invalid user name or password');
       return open(row.id, row.username);
     },
@@ -206,8 +199,7 @@ export async function createPostgresBackend(options: PostgresBackendOptions): Pr
     async close(): Promise<void> {
       if (!store.open) return;
       clearInterval(timer);
-      for (const u of [...users]) await u.close();
-      users.clear();
+      await users.closeAll();
       store.markClosed();
       // Stop the feed first (no new catch-up work), then let commands already running finish (their
       // promises then resolve normally) before the pool goes.

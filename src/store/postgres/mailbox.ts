@@ -1,12 +1,22 @@
-/** An opened mailbox of the PostgreSQL store: the contract's Mailbox, with MOVE and the expunge log. */
+/**
+ * An opened mailbox of the PostgreSQL store: the contract's Mailbox, with MOVE and the expunge log.
+ *
+ * Parallel to sqlite/mailbox.ts on purpose: the two run the same algorithms, whose storage-neutral parts are in
+ * shared/ (flags, STORE planning, lifecycle, counters, rows, prefilter); what is left is I/O, which differs in
+ * kind (here awaited statements under row locks, batched per page; there synchronous statements inside
+ * one IMMEDIATE transaction), so the classes are not merged behind a query abstraction.
+ */
 import { compileSearch } from '../../search/index.ts';
 import type { SearchQuery } from '../../search/types.ts';
 import { normalizeMailboxName } from '../../core/mailbox-name.ts';
 import { StoreError } from '../errors.ts';
-import { applyFlagOp, flagBits, sameFlags, storableFlags } from '../shared/flags.ts';
+import { planFlagChange } from '../shared/flag-change.ts';
+import { flagBits, storableFlags } from '../shared/flags.ts';
+import { MailboxLifecycle, assertWritable } from '../shared/mailbox-lifecycle.ts';
 import { checkUidSpace } from '../shared/limits.ts';
+import { countMessages } from '../shared/message-counts.ts';
 import { prefilter } from '../shared/sql-prefilter.ts';
-import { recordFromRow } from '../shared/sql-rows.ts';
+import { MESSAGE_COLUMNS, recordFromRow } from '../shared/sql-rows.ts';
 import { decodeStoredMeta } from '../shared/stored-meta.ts';
 import { pages, sortedUniqueUids as sortedUnique } from '../shared/uid-lists.ts';
 import type {
@@ -26,7 +36,7 @@ import type { PoolClient } from 'pg';
 import { chunkedBody, readChunks } from './contents.ts';
 import { one, rows } from './db.ts';
 import type { GapListener } from './feed.ts';
-import { MESSAGE_COLUMNS, type PgMailboxRow, type PgMessageRow, type PgStore, type WriteTx } from './store.ts';
+import type { PgMailboxRow, PgMessageRow, PgStore, WriteTx } from './store.ts';
 import type { PgAccount } from './user.ts';
 
 /** UIDs per statement for fetch and flag updates: bounded statement work per call, as callers page too. */
@@ -45,9 +55,7 @@ export class PgMailbox implements MovableMailbox, ExpungeLogMailbox, GapListener
   readonly #id: number;
   readonly #uidValidity: number;
   readonly #onClosed: (m: PgMailbox) => void;
-  #unsubscribe: () => void = () => {};
-  #onChange: (change: MailboxChange) => void = () => {};
-  #state: 'open' | 'gone' | 'closed' = 'open';
+  readonly #life = new MailboxLifecycle();
 
   constructor(
     store: PgStore,
@@ -67,11 +75,7 @@ export class PgMailbox implements MovableMailbox, ExpungeLogMailbox, GapListener
 
   /** Register the listener: called by openMailbox right after the snapshot, in the account's queue. */
   listen(onChange: (change: MailboxChange) => void): void {
-    this.#onChange = onChange;
-    this.#unsubscribe = this.#store.feed.hub.subscribe(this.#account.name, String(this.#id), (change) => {
-      if (change.type === 'gone') this.#state = 'gone';
-      onChange(change);
-    });
+    this.#life.listen((listener) => this.#store.feed.hub.subscribe(this.#account.name, String(this.#id), listener), onChange);
   }
 
   /**
@@ -79,14 +83,8 @@ export class PgMailbox implements MovableMailbox, ExpungeLogMailbox, GapListener
    * can no longer be kept exact, so the session must drop it.
    */
   onGap(): void {
-    if (this.#state !== 'open') return;
-    this.#state = 'gone';
-    this.#unsubscribe();
-    try {
-      this.#onChange({ type: 'gone' });
-    } catch {
-      // Same rule as the hub: a throwing listener breaks neither the store nor other listeners.
-    }
+    // Drops the listener at once; the SQLite store keeps it until close(). Kept as each author wrote it.
+    this.#life.gap(true);
   }
 
   async fetch(uids: readonly number[], options?: { meta?: boolean }): Promise<MessageRecord[]> {
@@ -152,14 +150,7 @@ export class PgMailbox implements MovableMailbox, ExpungeLogMailbox, GapListener
           }
         }
         const match = compiled.match({
-          uid: row.uid,
-          flags: row.flags,
-          internalDate: new Date(row.internal_date),
-          saveDate: new Date(row.save_date),
-          size: row.size,
-          modseq: row.modseq,
-          emailId: row.email_id,
-          threadId: row.thread_id,
+          ...recordFromRow(row, row.flags),
           meta: row.meta ? (decodeStoredMeta(row.meta) ?? (await this.#store.rebuildMeta(row.content_id, row.size))) : undefined,
           body,
         });
@@ -181,13 +172,9 @@ export class PgMailbox implements MovableMailbox, ExpungeLogMailbox, GapListener
       const pending: { uid: number; flags: string[]; before: string[] }[] = [];
       for (const page of pages(wanted, PG_UID_PAGE)) {
         for (const row of await this.#messages(tx.client, page)) {
-          // RFC 7162 section 3.1.3: a message changed after UNCHANGEDSINCE is left alone and reported.
-          if (change.unchangedSince !== undefined && row.modseq > change.unchangedSince) {
-            modified.push(row.uid);
-            continue;
-          }
-          const next = applyFlagOp(row.flags, change.op, flags);
-          if (!sameFlags(next, row.flags)) pending.push({ uid: row.uid, flags: next, before: row.flags });
+          const next = planFlagChange(row.flags, row.modseq, change, flags);
+          if (next === 'modified') modified.push(row.uid);
+          else if (next) pending.push({ uid: row.uid, flags: next, before: row.flags });
         }
       }
       const updated: FlagUpdate[] = [];
@@ -277,9 +264,7 @@ export class PgMailbox implements MovableMailbox, ExpungeLogMailbox, GapListener
   }
 
   close(): Promise<void> {
-    if (this.#state !== 'closed') {
-      this.#state = 'closed';
-      this.#unsubscribe();
+    if (this.#life.close()) {
       this.#store.feed.untrack(this.#id, this);
       this.#onClosed(this);
     }
@@ -301,14 +286,7 @@ export class PgMailbox implements MovableMailbox, ExpungeLogMailbox, GapListener
     if (found.length === 0) return [];
     const modseq = box.highest_modseq + 1;
     const uids = found.map((r) => r.uid);
-    let unseen = 0;
-    let deleted = 0;
-    let size = 0;
-    for (const r of found) {
-      unseen += r.seen ? 0 : 1;
-      deleted += r.deleted;
-      size += r.size;
-    }
+    const gone = countMessages(found);
     await rows(tx.client, 'DELETE FROM messages WHERE mailbox_id = $1 AND uid = ANY($2::bigint[])', [this.#id, uids]);
     await rows(
       tx.client,
@@ -320,7 +298,7 @@ export class PgMailbox implements MovableMailbox, ExpungeLogMailbox, GapListener
       tx.client,
       `UPDATE mailboxes SET highest_modseq = $1, messages = messages - $2, unseen = unseen - $3, deleted = deleted - $4,
               size = size - $5 WHERE id = $6`,
-      [modseq, found.length, unseen, deleted, size, this.#id],
+      [modseq, gone.messages, gone.unseen, gone.deleted, gone.size, this.#id],
     );
     await this.#store.collectContents(tx.client, found.map((r) => r.content_id));
     await tx.emit(this.#id, { type: 'expunge', uids, modseq, origin: this });
@@ -349,14 +327,7 @@ export class PgMailbox implements MovableMailbox, ExpungeLogMailbox, GapListener
     const modseq = (dest.id === box.id ? box.highest_modseq : dest.highest_modseq) + 1;
     const now = Date.now();
     const destinationUids = found.map((_, i) => dest.uid_next + i);
-    let unseen = 0;
-    let deleted = 0;
-    let size = 0;
-    for (const r of found) {
-      unseen += 1 - r.seen;
-      deleted += r.deleted;
-      size += r.size;
-    }
+    const n = countMessages(found);
     for (const [p, page] of pages(found, PG_UID_PAGE).entries()) {
       await rows(
         tx.client,
@@ -371,7 +342,7 @@ export class PgMailbox implements MovableMailbox, ExpungeLogMailbox, GapListener
       tx.client,
       `UPDATE mailboxes SET uid_next = $1, highest_modseq = $2, messages = messages + $3, unseen = unseen + $4,
               deleted = deleted + $5, size = size + $6 WHERE id = $7`,
-      [dest.uid_next + found.length, modseq, found.length, unseen, deleted, size, dest.id],
+      [dest.uid_next + found.length, modseq, n.messages, n.unseen, n.deleted, n.size, dest.id],
     );
     await tx.emit(dest.id, { type: 'append', uids: [...destinationUids], modseq, origin: this });
     const sourceUids = found.map((r) => r.uid);
@@ -391,22 +362,18 @@ export class PgMailbox implements MovableMailbox, ExpungeLogMailbox, GapListener
   }
 
   #valid(row: PgMailboxRow | undefined): PgMailboxRow {
-    if (!row || row.uid_validity !== this.#uidValidity) {
-      this.#state = 'gone';
-      throw new StoreError('expired', 'mailbox was deleted or renamed');
-    }
+    if (!row || row.uid_validity !== this.#uidValidity) throw this.#life.expire();
     return row;
   }
 
   #check(): void {
-    if (this.#state === 'closed') throw new StoreError('expired', 'mailbox is closed');
-    if (this.#state === 'gone') throw new StoreError('expired', 'mailbox was deleted or renamed');
+    this.#life.check();
     this.#store.check();
   }
 
   #checkWritable(): void {
     this.#check();
-    if (this.readOnly) throw new StoreError('noPermission', 'mailbox is open read-only');
+    assertWritable(this.readOnly);
   }
 }
 

@@ -19,13 +19,12 @@ import { isStoreError } from '../errors.ts';
 import { hasExpungeLog, type MailboxChange, type User } from '../types.ts';
 import { PG_CHUNK_SIZE } from './contents.ts';
 import { PG_MIGRATIONS, PG_SCHEMA_VERSION, createPostgresBackend, migratePostgres, pgSchemaVersion, type PostgresBackend } from './index.ts';
-import { toPostgresCondition } from './mailbox.ts';
+import { prefilter } from '../shared/sql-prefilter.ts';
+import type { SearchKey } from '../../search/types.ts';
 import { translatePgError } from './db.ts';
 import { startTestPostgres, type TestPostgres } from './test-server.ts';
+import { TEST_CONNECTION as CLI, TEST_SCRYPT_COST as TEST_COST, conformanceFixture, loginNewAlice, testMessage as message } from '../shared/testing.ts';
 
-const CLI = { protocol: 'cli', secure: true } as const;
-/** A cheap scrypt cost for tests: hashing speed is not what is under test here. */
-const TEST_COST = { ln: 4, r: 8, p: 1 };
 /** Upper bound for a cross-node record to arrive; reached only when the feature is broken. */
 const ARRIVAL_TIMEOUT_MS = 15_000;
 
@@ -63,10 +62,6 @@ async function dropSchema(schema: string): Promise<void> {
 
 async function node(schema: string, name = 'mailroom', extra: { changeRetentionMs?: number } = {}): Promise<PostgresBackend> {
   return createPostgresBackend({ connectionString: (await database()).connectionString, schema, applicationName: name, ...extra });
-}
-
-function message(subject: string, body = 'Hello.'): Buffer {
-  return Buffer.from(`From: a@example.org\r\nTo: b@example.org\r\nSubject: ${subject}\r\n\r\n${body}\r\n`);
 }
 
 /** Resolve when `condition()` holds (checked after every change record and on a short poll), else fail. */
@@ -123,17 +118,7 @@ if (skipAll) {
     name: 'postgres',
     create: async () => {
       const schema = freshSchema();
-      const backend = await node(schema);
-      await backend.createAccount('conformance', await hashPassword('pw', TEST_COST));
-      return {
-        backend,
-        username: 'conformance',
-        password: 'pw',
-        close: async () => {
-          await backend.close();
-          await dropSchema(schema);
-        },
-      };
+      return conformanceFixture(await node(schema), () => dropSchema(schema));
     },
   });
 
@@ -276,10 +261,12 @@ if (skipAll) {
       assert.equal(translatePgError(bug), bug);
     });
 
-    void test('the SQLite prefilter condition is rewritten for PostgreSQL', () => {
-      assert.equal(toPostgresCondition('(m.uid BETWEEN ? AND ?) AND (m.seen = 1)', 3), '(m.uid BETWEEN $3 AND $4) AND (m.seen = 1)');
-      assert.equal(toPostgresCondition('NOT (0)', 3), 'NOT (false)');
-      assert.equal(toPostgresCondition('m.size > ?', 1), 'm.size > $1');
+    void test('the SQL prefilter speaks PostgreSQL: numbered placeholders, FALSE for false', () => {
+      const numbered = (first: number) => ({ kind: 'numbered', first }) as const;
+      const uidAndSeen: SearchKey = { type: 'and', keys: [{ type: 'uid', ranges: [{ start: 2, end: 9 }] }, { type: 'flag', flag: '\\Seen' }] };
+      assert.deepEqual(prefilter(uidAndSeen, 0, numbered(3)), { sql: '(m.uid BETWEEN $3 AND $4) AND (m.seen = 1)', params: [2, 9] });
+      assert.deepEqual(prefilter({ type: 'not', key: { type: 'uid', ranges: [] } }, 0, numbered(3)), { sql: 'NOT (FALSE)', params: [] });
+      assert.deepEqual(prefilter({ type: 'size', op: 'larger', size: 10 }, 0, numbered(1)), { sql: 'm.size > $1', params: [10] });
     });
   });
 
@@ -467,8 +454,7 @@ if (skipAll) {
       const schema = freshSchema();
       const backend = await node(schema);
       try {
-        await backend.createAccount('alice', await hashPassword('secret', TEST_COST));
-        const user = await backend.login('alice', 'secret', CLI);
+        const user = await loginNewAlice(backend);
         const size = 50 * 1024 * 1024;
         const content = Buffer.alloc(size);
         for (let i = 0; i < size; i += 4) content.writeUInt32LE((i * 2654435761) >>> 0, i);
@@ -507,8 +493,7 @@ if (skipAll) {
       const schema = freshSchema();
       const backend = await node(schema);
       try {
-        await backend.createAccount('alice', await hashPassword('secret', TEST_COST));
-        const user = await backend.login('alice', 'secret', CLI);
+        const user = await loginNewAlice(backend);
         const m = (id: string, headers: string): Buffer => Buffer.from(`Message-ID: <${id}@x>\r\n${headers}Subject: t\r\n\r\nbody\r\n`);
         await user.createMailbox('Copy');
         await user.append('INBOX', [
@@ -538,8 +523,7 @@ if (skipAll) {
       const schema = freshSchema();
       const backend = await node(schema);
       try {
-        await backend.createAccount('alice', await hashPassword('secret', TEST_COST));
-        const user = await backend.login('alice', 'secret', CLI);
+        const user = await loginNewAlice(backend);
         await user.append('INBOX', [{ content: message('rebuilt') }]);
         await admin((c) => c.query(`UPDATE ${schema}.contents SET meta = $1`, [Buffer.from([0x4d, 0x52, 0x4d, 0xff])]));
         const box = await user.openMailbox('INBOX', { readOnly: true, onChange: () => {} });
@@ -558,8 +542,7 @@ if (skipAll) {
       const schema = freshSchema();
       const backend = await createPostgresBackend({ connectionString: (await database()).connectionString, schema, maxMessageSize: 1000 });
       try {
-        await backend.createAccount('alice', await hashPassword('secret', TEST_COST));
-        const user = await backend.login('alice', 'secret', CLI);
+        const user = await loginNewAlice(backend);
         await assert.rejects(user.append('INBOX', [{ content: message('ok') }, { content: message('big', 'x'.repeat(2000)) }]), (err: unknown) =>
           isStoreError(err, 'tooBig'),
         );

@@ -5,6 +5,10 @@
  * step in ONE transaction that first takes a transaction-scoped advisory lock named after the schema: when
  * two nodes start together, the second waits, then sees the steps already applied and does nothing.
  * PostgreSQL DDL is transactional, so a crash mid-migration leaves the previous version intact.
+ *
+ * The tables mirror sqlite/schema.ts column for column, on purpose: shared/sql-rows.ts and
+ * shared/sql-prefilter.ts read both. The DDL itself is not shared: the types differ (bigint, bytea, text[])
+ * and each released migration is frozen history of its own store.
  */
 import type pg from 'pg';
 import type { PoolClient } from 'pg';

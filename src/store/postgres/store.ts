@@ -13,45 +13,18 @@ import type { MailboxChange, MailboxInfo, SpecialUse } from '../types.ts';
 import { addedKeywords, keywordsOf } from '../shared/flags.ts';
 import { newObjectId } from '../shared/object-ids.ts';
 import { joinSpecialUse, splitSpecialUse } from '../shared/special-use.ts';
+import type { SqlMailboxRow, SqlMessageRow } from '../shared/sql-rows.ts';
 import { readChunks } from './contents.ts';
 import { one, rows, transaction, type KeyedQueue } from './db.ts';
 import type { PgFeed } from './feed.ts';
 
-/** A row of `mailboxes`. */
-export interface PgMailboxRow {
-  id: number;
-  account_id: number;
-  name: string;
-  object_id: string;
-  special_use: string;
-  uid_validity: number;
-  uid_next: number;
-  highest_modseq: number;
-  messages: number;
-  unseen: number;
-  deleted: number;
-  size: number;
-  change_seq: number;
+/** A row of `mailboxes`, with the sequence number of its last change record (feed.ts). */
+export interface PgMailboxRow extends SqlMailboxRow {
+  readonly change_seq: number;
 }
 
-/** A row of `messages` joined with its content's ids. */
-export interface PgMessageRow {
-  uid: number;
-  content_id: number;
-  flags: string[];
-  seen: number;
-  deleted: number;
-  modseq: number;
-  internal_date: number;
-  save_date: number;
-  size: number;
-  email_id: string;
-  thread_id: string;
-}
-
-/** Columns of PgMessageRow over `messages m JOIN contents c`. */
-export const MESSAGE_COLUMNS =
-  'm.uid, m.content_id, m.flags, m.seen, m.deleted, m.modseq, m.internal_date, m.save_date, m.size, c.email_id, c.thread_id';
+/** A row of `messages` joined with its content's ids; flags are a text[] column. */
+export type PgMessageRow = SqlMessageRow<string[]>;
 
 /** A write transaction: its connection, and `emit` to record a change of a mailbox locked by it. */
 export interface WriteTx {

@@ -1,19 +1,27 @@
-/** An account of the PostgreSQL store: the contract's User. */
-import { encodeMeta, parseMessage } from '../../message/index.ts';
+/**
+ * An account of the PostgreSQL store: the contract's User.
+ *
+ * Parallel to sqlite/user.ts on purpose: input checks, names, special-use, counters and thread keys are shared
+ * (shared/); the transactions around them differ in kind (awaited with account and mailbox row locks here; synchronous there).
+ */
 import type { MessageMeta } from '../../message/types.ts';
-import { INBOX, HIERARCHY_SEPARATOR, mailboxNameProblem, normalizeMailboxName, parentNames } from '../../core/mailbox-name.ts';
+import { INBOX, normalizeMailboxName, parentNames } from '../../core/mailbox-name.ts';
 import { StoreError } from '../errors.ts';
-import { MAX_UID } from '../memory/limits.ts';
-import { storableFlags } from '../sqlite/flags.ts';
-import { threadKeys } from '../sqlite/threads.ts';
+import { prepareAppend } from '../shared/append-input.ts';
+import { checkUidSpace } from '../shared/limits.ts';
+import { OpenSet } from '../shared/open-set.ts';
+import { countMessages, type CountedMessage } from '../shared/message-counts.ts';
+import { assertMailboxName, assertNotUnderItself, inSubtree, planSubtreeRename, validMailboxName } from '../shared/mailbox-names.ts';
+import { newObjectId, ownThreadId } from '../shared/object-ids.ts';
+import { checkedSpecialUse } from '../shared/special-use.ts';
+import { snapshotFromRow, statusFromRow } from '../shared/sql-rows.ts';
+import { threadLookupKeys } from '../shared/thread-keys.ts';
 import type { AppendInput, AppendResult, MailboxInfo, MailboxStatus, OpenMailboxOptions, SpecialUse, User } from '../types.ts';
 import type { PoolClient } from 'pg';
 import { PG_CHUNK_SIZE, writeChunks } from './contents.ts';
 import { isUniqueViolation, one, rows } from './db.ts';
 import { PgMailbox, flagColumns } from './mailbox.ts';
-import { newObjectId, type PgMailboxRow, type PgStore, type WriteTx } from './store.ts';
-
-const SPECIAL_USES: ReadonlySet<string> = new Set(['\\All', '\\Archive', '\\Drafts', '\\Flagged', '\\Junk', '\\Sent', '\\Trash']);
+import type { PgMailboxRow, PgStore, WriteTx } from './store.ts';
 
 /** The account a User belongs to. */
 export interface PgAccount {
@@ -25,7 +33,7 @@ export interface PgAccount {
 export class PgUser implements User {
   readonly #store: PgStore;
   readonly #account: PgAccount;
-  readonly #open = new Set<PgMailbox>();
+  readonly #open = new OpenSet<PgMailbox>();
   readonly #maxMessageSize: number;
   readonly #onClosed: (user: PgUser) => void;
 
@@ -64,11 +72,8 @@ export class PgUser implements User {
 
   async createMailbox(name: string, options?: { specialUse?: readonly SpecialUse[] }): Promise<MailboxInfo> {
     this.#store.check();
-    const target = validName(name);
-    const specialUse = [...new Set(options?.specialUse ?? [])];
-    for (const use of specialUse) {
-      if (!SPECIAL_USES.has(use)) throw new StoreError('invalid', `unknown special-use attribute ${String(use)}`);
-    }
+    const target = validMailboxName(name);
+    const specialUse = checkedSpecialUse(options?.specialUse);
     try {
       return await this.#store.write(this.#account.name, async (tx) => {
         await this.#lockAccount(tx.client);
@@ -98,11 +103,9 @@ export class PgUser implements User {
   async renameMailbox(from: string, to: string): Promise<void> {
     this.#store.check();
     const source = normalizeMailboxName(from);
-    const target = validName(to);
+    const target = validMailboxName(to);
     if (target === source) throw new StoreError('exists', 'mailbox already exists');
-    if (source !== INBOX && target.startsWith(source + HIERARCHY_SEPARATOR)) {
-      throw new StoreError('invalid', 'cannot rename a mailbox under itself');
-    }
+    if (source !== INBOX) assertNotUnderItself(source, target);
     await this.#store.write(this.#account.name, async (tx) => {
       await this.#lockAccount(tx.client);
       const row = await this.#store.lockByName(tx.client, this.#account.id, source);
@@ -113,32 +116,23 @@ export class PgUser implements User {
         return;
       }
       // The mailbox and every inferior move together (RFC 3501 section 6.3.5); MAILBOXID stays (RFC 8474).
-      const prefix = source + HIERARCHY_SEPARATOR;
       const all = await rows<PgMailboxRow>(tx.client, 'SELECT * FROM mailboxes WHERE account_id = $1', [this.#account.id]);
-      const ids = all.filter((b) => b.name === source || b.name.startsWith(prefix)).map((b) => b.id);
+      const ids = all.filter((b) => inSubtree(b.name, source)).map((b) => b.id);
       const locked = await this.#store.lockByIds(tx.client, ids);
-      const moving = [...locked.values()].map((b) => ({ row: b, name: target + b.name.slice(source.length) }));
       const names = new Set(all.map((b) => b.name));
-      for (const m of moving) {
-        if (m.name !== target && names.has(m.name)) throw new StoreError('exists', `mailbox ${m.name} already exists`);
-        const problem = mailboxNameProblem(m.name);
-        if (problem) throw new StoreError('invalid', problem);
-      }
+      const moving = planSubtreeRename(locked.values(), (b) => b.name, source, target, (n) => names.has(n));
       await this.#createParents(tx.client, target);
       // Two passes through temporary names so that no intermediate state collides on (account, name).
-      for (const m of moving) await rows(tx.client, 'UPDATE mailboxes SET name = $1 WHERE id = $2', [`\u0001${m.row.id}`, m.row.id]);
-      for (const m of moving) await rows(tx.client, 'UPDATE mailboxes SET name = $1 WHERE id = $2', [m.name, m.row.id]);
-      for (const m of moving) await tx.emit(m.row.id, { type: 'gone' });
+      for (const m of moving) await rows(tx.client, 'UPDATE mailboxes SET name = $1 WHERE id = $2', [`\u0001${m.item.id}`, m.item.id]);
+      for (const m of moving) await rows(tx.client, 'UPDATE mailboxes SET name = $1 WHERE id = $2', [m.to, m.item.id]);
+      for (const m of moving) await tx.emit(m.item.id, { type: 'gone' });
     });
   }
 
   async setSubscribed(name: string, subscribed: boolean): Promise<void> {
     this.#store.check();
     const target = normalizeMailboxName(name);
-    if (subscribed) {
-      const problem = mailboxNameProblem(target);
-      if (problem) throw new StoreError('invalid', problem);
-    }
+    if (subscribed) assertMailboxName(target);
     await this.#store.write(this.#account.name, async (tx) => {
       if (subscribed) {
         await rows(tx.client, 'INSERT INTO subscriptions (account_id, name) VALUES ($1, $2) ON CONFLICT DO NOTHING', [this.#account.id, target]);
@@ -152,48 +146,29 @@ export class PgUser implements User {
     this.#store.check();
     const row = await this.#get(this.#store.pool, normalizeMailboxName(name));
     if (!row) throw new StoreError('notFound', 'mailbox does not exist');
-    return {
-      messages: row.messages,
-      unseen: row.unseen,
-      uidNext: row.uid_next,
-      uidValidity: row.uid_validity,
-      highestModseq: row.highest_modseq,
-      size: row.size,
-      deleted: row.deleted,
-      id: row.object_id,
-    };
+    return statusFromRow(row);
   }
 
   async append(name: string, messages: readonly AppendInput[]): Promise<AppendResult> {
     this.#store.check();
     const target = normalizeMailboxName(name);
-    // Everything that can fail on input, and the CPU-heavy parse, happens before the transaction: the
-    // mailbox lock is held only for the inserts.
-    const prepared = messages.map((m) => {
-      if (m.content.length > this.#maxMessageSize) throw new StoreError('tooBig', 'message too big');
-      const meta = m.meta ?? parseMessage(m.content);
-      const flags = storableFlags(m.flags ?? []);
-      const internalDate = m.internalDate ?? new Date();
-      if (Number.isNaN(internalDate.getTime())) throw new StoreError('invalid', 'invalid internal date');
-      return { content: m.content, flags, internalDate: internalDate.getTime(), meta, encoded: encodeMeta(meta) };
-    });
+    // Checked and parsed before the transaction: the mailbox lock is held only for the inserts.
+    const prepared = messages.map((m) => prepareAppend(m, this.#maxMessageSize));
     return this.#store.write(this.#account.name, async (tx) => {
       const box = await this.#store.lockByName(tx.client, this.#account.id, target);
       if (!box) throw new StoreError('notFound', 'mailbox does not exist');
       if (prepared.length === 0) return { uidValidity: box.uid_validity, uids: [] };
-      if (box.uid_next + prepared.length - 1 > MAX_UID) throw new StoreError('overQuota', 'mailbox has run out of UIDs');
+      checkUidSpace(box.uid_next, prepared.length);
       const grown = await this.#store.growKeywords(tx.client, box.id, prepared.map((p) => p.flags));
       if (grown) await tx.emit(box.id, { type: 'keywords', keywords: grown });
       const modseq = box.highest_modseq + 1;
       const now = Date.now();
       const uids: number[] = [];
-      let unseen = 0;
-      let deleted = 0;
-      let size = 0;
+      const added: CountedMessage[] = [];
       for (const [i, p] of prepared.entries()) {
         const uid = box.uid_next + i;
         const emailId = newObjectId('M');
-        const threadId = await assignThread(tx.client, this.#account.id, p.meta, 'T' + emailId.slice(1));
+        const threadId = await assignThread(tx.client, this.#account.id, p.meta, ownThreadId(emailId));
         const cols = flagColumns(p.flags);
         const message = [box.id, uid, p.flags, cols.seen, cols.deleted, modseq, p.internalDate, now, p.content.length];
         if (p.content.length <= PG_CHUNK_SIZE) {
@@ -221,16 +196,15 @@ export class PgUser implements User {
             [...message, content!.id],
           );
         }
-        unseen += 1 - cols.seen;
-        deleted += cols.deleted;
-        size += p.content.length;
+        added.push({ ...cols, size: p.content.length });
         uids.push(uid);
       }
+      const n = countMessages(added);
       await rows(
         tx.client,
         `UPDATE mailboxes SET uid_next = $1, highest_modseq = $2, messages = messages + $3, unseen = unseen + $4,
                 deleted = deleted + $5, size = size + $6 WHERE id = $7`,
-        [box.uid_next + prepared.length, modseq, prepared.length, unseen, deleted, size, box.id],
+        [box.uid_next + prepared.length, modseq, n.messages, n.unseen, n.deleted, n.size, box.id],
       );
       await tx.emit(box.id, { type: 'append', uids: [...uids], modseq });
       return { uidValidity: box.uid_validity, uids };
@@ -265,14 +239,7 @@ export class PgUser implements User {
         'SELECT uid FROM messages WHERE mailbox_id = $1 AND seen = 0 ORDER BY uid LIMIT 1',
         [row.id],
       );
-      const snapshot = {
-        uidValidity: row.uid_validity,
-        uidNext: row.uid_next,
-        highestModseq: row.highest_modseq,
-        uids,
-        keywords: await store.keywords(client, row.id),
-        firstUnseenUid: firstUnseen?.uid ?? null,
-      };
+      const snapshot = snapshotFromRow(row, { uids, keywords: await store.keywords(client, row.id), firstUnseenUid: firstUnseen?.uid ?? null });
       return { row, snapshot, subscribed: await this.#subscribed(client, row.name) };
     });
     if (!taken) throw new StoreError('notFound', 'mailbox does not exist');
@@ -293,7 +260,7 @@ export class PgUser implements User {
   }
 
   async close(): Promise<void> {
-    for (const m of [...this.#open]) await m.close();
+    await this.#open.closeAll();
     this.#onClosed(this);
   }
 
@@ -361,12 +328,11 @@ export class PgUser implements User {
 }
 
 /**
- * THREADID for a new message (inside the append transaction), by references (the rule of
- * sqlite/threads.ts, whose key extraction is shared); `fresh` when it starts a thread.
+ * THREADID for a new message (inside the append transaction), by references (the rule and the keys are
+ * shared/thread-keys.ts; the lookup-and-file is one PostgreSQL statement); `fresh` when it starts a thread.
  */
 async function assignThread(client: PoolClient, accountId: number, meta: MessageMeta, fresh: string): Promise<string> {
-  const { own, refs } = threadKeys(meta);
-  const keys = own ? [own, ...refs] : refs;
+  const keys = threadLookupKeys(meta);
   if (keys.length === 0) return fresh;
   // One round trip: find the thread of any key, then file every key under it (existing keys keep theirs).
   const found = await one<{ thread_id: string }>(
@@ -379,12 +345,4 @@ async function assignThread(client: PoolClient, accountId: number, meta: Message
     [accountId, keys, fresh],
   );
   return found!.thread_id;
-}
-
-/** Normalize a name for creation; 'invalid' with the reason when it cannot be a mailbox. */
-function validName(name: string): string {
-  const target = normalizeMailboxName(name);
-  const problem = mailboxNameProblem(target);
-  if (problem) throw new StoreError('invalid', problem);
-  return target;
 }

@@ -13,6 +13,7 @@ import type { AccountAdmin, Backend, ConnectionInfo, User } from '../types.ts';
 import { openDatabase } from './schema.ts';
 import { DEFAULT_MAX_MESSAGE_SIZE } from '../shared/limits.ts';
 import { verifyOrDecoy } from '../shared/login-timing.ts';
+import { OpenSet } from '../shared/open-set.ts';
 import { settle } from '../shared/settle.ts';
 import { SqliteStore } from './store.ts';
 import { SqliteUser } from './user.ts';
@@ -72,7 +73,7 @@ export function createSqliteBackend(options: SqliteBackendOptions): SqliteBacken
   const store = new SqliteStore(db);
   const maxMessageSize = options.maxMessageSize ?? DEFAULT_MAX_MESSAGE_SIZE;
   const retention = options.changeRetentionMs ?? CHANGE_RETENTION_MS;
-  const users = new Set<SqliteUser>();
+  const users = new OpenSet<SqliteUser>();
   const report = options.onError ?? (() => {});
   let lastPrune = 0;
 
@@ -92,9 +93,7 @@ export function createSqliteBackend(options: SqliteBackendOptions): SqliteBacken
 
   const open = (id: number, username: string): SqliteUser => {
     // Tracked so that backend.close() can close what sessions left open; forgotten on user.close().
-    const user = new SqliteUser(store, id, username, maxMessageSize, (u) => users.delete(u));
-    users.add(user);
-    return user;
+    return users.add(new SqliteUser(store, id, username, maxMessageSize, (u) => users.delete(u)));
   };
 
   const checkOpen = (): void => {
@@ -168,8 +167,7 @@ export function createSqliteBackend(options: SqliteBackendOptions): SqliteBacken
     async close(): Promise<void> {
       if (!db.open) return;
       clearInterval(timer);
-      for (const u of [...users]) await u.close();
-      users.clear();
+      await users.closeAll();
       db.close();
     },
   };

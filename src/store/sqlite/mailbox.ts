@@ -1,4 +1,11 @@
-/** An opened mailbox of the SQLite store: the contract's Mailbox, with MOVE and the expunge log. */
+/**
+ * An opened mailbox of the SQLite store: the contract's Mailbox, with MOVE and the expunge log.
+ *
+ * Parallel to postgres/mailbox.ts on purpose: the two run the same algorithms, whose storage-neutral parts are in
+ * shared/ (flags, STORE planning, lifecycle, counters, rows, prefilter); what is left is I/O, which differs in
+ * kind (here synchronous statements inside one IMMEDIATE transaction; there awaited statements under
+ * row locks, batched per page), so the classes are not merged behind a query abstraction.
+ */
 import { setImmediate as yieldToLoop } from 'node:timers/promises';
 import { compileSearch } from '../../search/index.ts';
 import type { SearchQuery } from '../../search/types.ts';
@@ -17,11 +24,14 @@ import type {
   MovableMailbox,
   StoreFlagsResult,
 } from '../types.ts';
-import { applyFlagOp, flagBits, sameFlags, storableFlags } from '../shared/flags.ts';
+import { planFlagChange } from '../shared/flag-change.ts';
+import { flagBits, storableFlags } from '../shared/flags.ts';
+import { MailboxLifecycle, assertWritable } from '../shared/mailbox-lifecycle.ts';
 import { checkUidSpace } from '../shared/limits.ts';
+import { countMessages, type CountedMessage } from '../shared/message-counts.ts';
 import { settle } from '../shared/settle.ts';
 import { prefilter } from '../shared/sql-prefilter.ts';
-import { recordFromRow } from '../shared/sql-rows.ts';
+import { MESSAGE_COLUMNS, recordFromRow } from '../shared/sql-rows.ts';
 import { pages, sortedUniqueUids as sortedUnique } from '../shared/uid-lists.ts';
 import type { MailboxRow, MessageRow, SqliteStore } from './store.ts';
 
@@ -50,9 +60,7 @@ export class SqliteMailbox implements MovableMailbox, ExpungeLogMailbox {
   readonly #id: number;
   readonly #uidValidity: number;
   readonly #onClosed: (m: SqliteMailbox) => void;
-  #unsubscribe: () => void = () => {};
-  #onChange: (change: MailboxChange) => void = () => {};
-  #state: 'open' | 'gone' | 'closed' = 'open';
+  readonly #life = new MailboxLifecycle();
 
   constructor(
     store: SqliteStore,
@@ -72,11 +80,7 @@ export class SqliteMailbox implements MovableMailbox, ExpungeLogMailbox {
 
   /** Register the listener: called by openMailbox in the same synchronous step as the snapshot. */
   listen(onChange: (change: MailboxChange) => void): void {
-    this.#onChange = onChange;
-    this.#unsubscribe = this.#store.hub.subscribe(this.#account.name, String(this.#id), (change) => {
-      if (change.type === 'gone') this.#state = 'gone';
-      onChange(change);
-    });
+    this.#life.listen((listener) => this.#store.hub.subscribe(this.#account.name, String(this.#id), listener), onChange);
     this.#store.openMailboxes.add(this);
   }
 
@@ -86,13 +90,7 @@ export class SqliteMailbox implements MovableMailbox, ExpungeLogMailbox {
    * gets its own call), and the listener stays in place for nothing: the state is 'gone'.
    */
   onGap(): void {
-    if (this.#state !== 'open') return;
-    this.#state = 'gone';
-    try {
-      this.#onChange({ type: 'gone' });
-    } catch {
-      // Same rule as the hub: a throwing listener breaks neither the store nor other listeners.
-    }
+    this.#life.gap(false);
   }
 
   fetch(uids: readonly number[], options?: { meta?: boolean }): Promise<MessageRecord[]> {
@@ -129,9 +127,7 @@ export class SqliteMailbox implements MovableMailbox, ExpungeLogMailbox {
     const now = new Date();
     const compiled = compileSearch(query, { now });
     const cond = prefilter(query, now.getTime());
-    const columns =
-      'm.uid, m.content_id, m.flags, m.seen, m.deleted, m.modseq, m.internal_date, m.save_date, m.size, c.email_id, c.thread_id' +
-      (compiled.needsMeta ? ', c.meta' : '');
+    const columns = MESSAGE_COLUMNS + (compiled.needsMeta ? ', c.meta' : '');
     const sql =
       `SELECT ${columns} FROM messages m JOIN contents c ON c.id = m.content_id WHERE m.mailbox_id = ? AND m.uid > ?` +
       (cond ? ` AND (${cond.sql})` : '') +
@@ -153,14 +149,7 @@ export class SqliteMailbox implements MovableMailbox, ExpungeLogMailbox {
           }
         }
         const match = compiled.match({
-          uid: row.uid,
-          flags: rowFlags(row),
-          internalDate: new Date(row.internal_date),
-          saveDate: new Date(row.save_date),
-          size: row.size,
-          modseq: row.modseq,
-          emailId: row.email_id,
-          threadId: row.thread_id,
+          ...toRecord(row),
           meta: row.meta ? this.#store.metaOf(row.content_id, row.size, row.meta) : undefined,
           body,
         });
@@ -184,14 +173,10 @@ export class SqliteMailbox implements MovableMailbox, ExpungeLogMailbox {
         const pending: { uid: number; flags: string[]; before: string[] }[] = [];
         for (const page of pages(wanted, UID_PAGE)) {
           for (const row of this.#store.s.messagesByUids.all(this.#id, JSON.stringify(page))) {
-            // RFC 7162 section 3.1.3: a message changed after UNCHANGEDSINCE is left alone and reported.
-            if (change.unchangedSince !== undefined && row.modseq > change.unchangedSince) {
-              modified.push(row.uid);
-              continue;
-            }
             const before = rowFlags(row);
-            const next = applyFlagOp(before, change.op, flags);
-            if (!sameFlags(next, before)) pending.push({ uid: row.uid, flags: next, before });
+            const next = planFlagChange(before, row.modseq, change, flags);
+            if (next === 'modified') modified.push(row.uid);
+            else if (next) pending.push({ uid: row.uid, flags: next, before });
           }
         }
         const updated: FlagUpdate[] = [];
@@ -268,9 +253,7 @@ export class SqliteMailbox implements MovableMailbox, ExpungeLogMailbox {
 
   close(): Promise<void> {
     return settle(() => {
-      if (this.#state === 'closed') return;
-      this.#state = 'closed';
-      this.#unsubscribe();
+      if (!this.#life.close()) return;
       this.#store.openMailboxes.delete(this);
       this.#onClosed(this);
     });
@@ -281,17 +264,12 @@ export class SqliteMailbox implements MovableMailbox, ExpungeLogMailbox {
     if (rows.length === 0) return [];
     const box = this.#row();
     const modseq = box.highest_modseq + 1;
-    let unseen = 0;
-    let deleted = 0;
-    let size = 0;
     for (const r of rows) {
       this.#store.s.deleteMessage.run(this.#id, r.uid);
       this.#store.s.insertExpunged.run(this.#id, r.uid, modseq);
-      unseen += r.seen ? 0 : 1;
-      deleted += r.deleted;
-      size += r.size;
     }
-    this.#store.s.updateCounters.run(box.uid_next, modseq, -rows.length, -unseen, -deleted, -size, this.#id);
+    const gone = countMessages(rows);
+    this.#store.s.updateCounters.run(box.uid_next, modseq, -gone.messages, -gone.unseen, -gone.deleted, -gone.size, this.#id);
     this.#store.collectContents(rows.map((r) => r.content_id));
     const uids = rows.map((r) => r.uid);
     emit(this.#account.name, this.#id, { type: 'expunge', uids, modseq, origin: this });
@@ -315,19 +293,16 @@ export class SqliteMailbox implements MovableMailbox, ExpungeLogMailbox {
     const modseq = dest.highest_modseq + 1;
     const now = Date.now();
     const destinationUids: number[] = [];
-    let unseen = 0;
-    let deleted = 0;
-    let size = 0;
+    const added: CountedMessage[] = [];
     rows.forEach((r, i) => {
       const uid = dest.uid_next + i;
       const cols = flagColumns(lists[i]);
       this.#store.s.insertMessage.run(dest.id, uid, r.content_id, cols.json, cols.seen, cols.deleted, modseq, r.internal_date, now, r.size);
-      unseen += 1 - cols.seen;
-      deleted += cols.deleted;
-      size += r.size;
+      added.push({ ...cols, size: r.size });
       destinationUids.push(uid);
     });
-    this.#store.s.updateCounters.run(dest.uid_next + rows.length, modseq, rows.length, unseen, deleted, size, dest.id);
+    const n = countMessages(added);
+    this.#store.s.updateCounters.run(dest.uid_next + rows.length, modseq, n.messages, n.unseen, n.deleted, n.size, dest.id);
     emit(this.#account.name, dest.id, { type: 'append', uids: [...destinationUids], modseq, origin: this });
     const sourceUids = rows.map((r) => r.uid);
     if (expunge) this.#expungeRows(emit, rows);
@@ -338,22 +313,18 @@ export class SqliteMailbox implements MovableMailbox, ExpungeLogMailbox {
   #row(): MailboxRow {
     this.#check();
     const row = this.#store.s.mailboxById.get(this.#id);
-    if (!row || row.uid_validity !== this.#uidValidity) {
-      this.#state = 'gone';
-      throw new StoreError('expired', 'mailbox was deleted or renamed');
-    }
+    if (!row || row.uid_validity !== this.#uidValidity) throw this.#life.expire();
     return row;
   }
 
   #check(): void {
-    if (this.#state === 'closed') throw new StoreError('expired', 'mailbox is closed');
-    if (this.#state === 'gone') throw new StoreError('expired', 'mailbox was deleted or renamed');
+    this.#life.check();
     if (!this.#store.db.open) throw new StoreError('unavailable', 'store closed');
   }
 
   #checkWritable(): void {
     this.#check();
-    if (this.readOnly) throw new StoreError('noPermission', 'mailbox is open read-only');
+    assertWritable(this.readOnly);
   }
 }
 

@@ -21,10 +21,8 @@ import { createSqliteBackend, DATABASE_FILE, MIGRATIONS, SCHEMA_VERSION, migrate
 import { CHUNK_SIZE } from './contents.ts';
 import { openDatabase } from './schema.ts';
 import { SqliteStore } from './store.ts';
+import { TEST_CONNECTION as CLI, TEST_SCRYPT_COST as TEST_COST, conformanceFixture, testMessage as message } from '../shared/testing.ts';
 
-const CLI = { protocol: 'cli', secure: true } as const;
-/** A cheap scrypt cost for tests: hashing speed is not what is under test here. */
-const TEST_COST = { ln: 4, r: 8, p: 1 };
 
 const dirs: string[] = [];
 function tempDir(): string {
@@ -43,25 +41,11 @@ async function withAccount(dir: string, options: { pollIntervalMs?: number } = {
   return { backend, user };
 }
 
-function message(subject: string, body = 'Hello.'): Buffer {
-  return Buffer.from(`From: a@example.org\r\nTo: b@example.org\r\nSubject: ${subject}\r\n\r\n${body}\r\n`);
-}
-
 void runStoreConformance({
   name: 'sqlite',
   create: async () => {
     const dir = mkdtempSync(join(tmpdir(), 'mailroom-conf-'));
-    const backend = createSqliteBackend({ path: dir });
-    await backend.createAccount('conformance', await hashPassword('pw', TEST_COST));
-    return {
-      backend,
-      username: 'conformance',
-      password: 'pw',
-      close: async () => {
-        await backend.close();
-        rmSync(dir, { recursive: true, force: true });
-      },
-    };
+    return conformanceFixture(createSqliteBackend({ path: dir }), () => rmSync(dir, { recursive: true, force: true }));
   },
 });
 

@@ -4,7 +4,7 @@
  * change records written inside it, published after the commit.
  */
 import type { Database as Db, Statement } from 'better-sqlite3';
-import { CorruptMetaError, decodeMeta, encodeMeta, parseMessage } from '../../message/index.ts';
+import { encodeMeta, parseMessage } from '../../message/index.ts';
 import type { MessageMeta } from '../../message/types.ts';
 import { ChangeHub } from '../change-hub.ts';
 import { StoreError } from '../errors.ts';
@@ -15,37 +15,14 @@ import { ThreadIndex } from './threads.ts';
 import { addedKeywords } from '../shared/flags.ts';
 import { newObjectId } from '../shared/object-ids.ts';
 import { joinSpecialUse, splitSpecialUse } from '../shared/special-use.ts';
+import { decodeStoredMeta } from '../shared/stored-meta.ts';
+import { MESSAGE_COLUMNS, type SqlMailboxRow, type SqlMessageRow } from '../shared/sql-rows.ts';
 
 /** A row of `mailboxes`. */
-export interface MailboxRow {
-  id: number;
-  account_id: number;
-  name: string;
-  object_id: string;
-  special_use: string;
-  uid_validity: number;
-  uid_next: number;
-  highest_modseq: number;
-  messages: number;
-  unseen: number;
-  deleted: number;
-  size: number;
-}
+export type MailboxRow = SqlMailboxRow;
 
-/** A row of `messages` joined with its content's ids. */
-export interface MessageRow {
-  uid: number;
-  content_id: number;
-  flags: string;
-  seen: number;
-  deleted: number;
-  modseq: number;
-  internal_date: number;
-  save_date: number;
-  size: number;
-  email_id: string;
-  thread_id: string;
-}
+/** A row of `messages` joined with its content's ids; flags are JSON text (SQLite has no arrays). */
+export type MessageRow = SqlMessageRow<string>;
 
 /** A row of `accounts`. */
 export interface AccountRow {
@@ -58,9 +35,6 @@ export interface AccountRow {
 export interface GapListener {
   onGap(): void;
 }
-
-const MESSAGE_COLUMNS =
-  'm.uid, m.content_id, m.flags, m.seen, m.deleted, m.modseq, m.internal_date, m.save_date, m.size, c.email_id, c.thread_id';
 
 /** Everything one backend instance shares between its users and mailboxes. */
 export class SqliteStore {
@@ -248,11 +222,8 @@ export class SqliteStore {
    * cheap again: a META_VERSION bump migrates records lazily instead of failing FETCH.
    */
   metaOf(contentId: number, size: number, stored: Buffer): MessageMeta {
-    try {
-      return decodeMeta(stored);
-    } catch (err) {
-      if (!(err instanceof CorruptMetaError)) throw err;
-    }
+    const decoded = decodeStoredMeta(stored);
+    if (decoded) return decoded;
     const meta = parseMessage(this.contents.read(contentId, size, 0, size));
     try {
       this.db.transaction(() => this.s.setMeta.run(encodeMeta(meta), contentId)).immediate();

@@ -1,4 +1,9 @@
-/** An account of the SQLite store: the contract's User. */
+/**
+ * An account of the SQLite store: the contract's User.
+ *
+ * Parallel to postgres/user.ts on purpose: input checks, names, special-use, counters and thread keys are shared
+ * (shared/); the transactions around them differ in kind (synchronous here; awaited with account and mailbox row locks there).
+ */
 import { INBOX, normalizeMailboxName, parentNames } from '../../core/mailbox-name.ts';
 import { StoreError } from '../errors.ts';
 import type {
@@ -12,11 +17,13 @@ import type {
 } from '../types.ts';
 import { prepareAppend } from '../shared/append-input.ts';
 import { checkUidSpace } from '../shared/limits.ts';
+import { OpenSet } from '../shared/open-set.ts';
+import { countMessages, type CountedMessage } from '../shared/message-counts.ts';
 import { assertMailboxName, assertNotUnderItself, planSubtreeRename, validMailboxName } from '../shared/mailbox-names.ts';
 import { newObjectId, ownThreadId } from '../shared/object-ids.ts';
 import { settle } from '../shared/settle.ts';
 import { checkedSpecialUse, splitSpecialUse } from '../shared/special-use.ts';
-import { statusFromRow } from '../shared/sql-rows.ts';
+import { snapshotFromRow, statusFromRow } from '../shared/sql-rows.ts';
 import { SqliteMailbox, flagColumns } from './mailbox.ts';
 import type { MailboxRow, SqliteStore } from './store.ts';
 
@@ -24,7 +31,7 @@ import type { MailboxRow, SqliteStore } from './store.ts';
 export class SqliteUser implements User {
   readonly #store: SqliteStore;
   readonly #account: { id: number; name: string };
-  readonly #open = new Set<SqliteMailbox>();
+  readonly #open = new OpenSet<SqliteMailbox>();
   readonly #maxMessageSize: number;
 
   readonly #onClosed: (user: SqliteUser) => void;
@@ -165,9 +172,7 @@ export class SqliteUser implements User {
         const modseq = box.highest_modseq + 1;
         const now = Date.now();
         const uids: number[] = [];
-        let unseen = 0;
-        let deleted = 0;
-        let size = 0;
+        const added: CountedMessage[] = [];
         prepared.forEach((p, i) => {
           const uid = box.uid_next + i;
           const emailId = newObjectId('M');
@@ -176,12 +181,11 @@ export class SqliteUser implements User {
           this.#store.contents.write(contentId, p.content);
           const cols = flagColumns(p.flags);
           this.#store.s.insertMessage.run(box.id, uid, contentId, cols.json, cols.seen, cols.deleted, modseq, p.internalDate, now, p.content.length);
-          unseen += 1 - cols.seen;
-          deleted += cols.deleted;
-          size += p.content.length;
+          added.push({ ...cols, size: p.content.length });
           uids.push(uid);
         });
-        this.#store.s.updateCounters.run(box.uid_next + prepared.length, modseq, prepared.length, unseen, deleted, size, box.id);
+        const n = countMessages(added);
+        this.#store.s.updateCounters.run(box.uid_next + prepared.length, modseq, n.messages, n.unseen, n.deleted, n.size, box.id);
         emit(this.#account.name, box.id, { type: 'append', uids: [...uids], modseq });
         return { uidValidity: box.uid_validity, uids };
       });
@@ -200,14 +204,11 @@ export class SqliteUser implements User {
         const remote = store.log.readRemote();
         const row = this.#get(target);
         if (!row) return { remote, opened: null };
-        const snapshot = {
-          uidValidity: row.uid_validity,
-          uidNext: row.uid_next,
-          highestModseq: row.highest_modseq,
+        const snapshot = snapshotFromRow(row, {
           uids: store.s.uids.all(row.id).map((r) => r.uid),
           keywords: store.s.keywords.all(row.id).map((r) => r.keyword),
           firstUnseenUid: store.s.firstUnseen.get(row.id)?.uid ?? null,
-        };
+        });
         return { remote, opened: { row, snapshot, subscribed: this.#subscribed(row.name) } };
       })();
       store.publish(taken.remote.changes, taken.remote.gap);
@@ -229,7 +230,7 @@ export class SqliteUser implements User {
   }
 
   async close(): Promise<void> {
-    for (const m of [...this.#open]) await m.close();
+    await this.#open.closeAll();
     this.#onClosed(this);
   }
 
