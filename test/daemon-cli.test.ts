@@ -8,6 +8,7 @@ import { writeFileSync } from 'node:fs';
 import { createServer, type AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { ImapFlow } from 'imapflow';
+import { createSqliteBackend } from '../src/store/sqlite/index.ts';
 import { BIN, python, runCli, sampleMessage, startDaemon, tempDir } from './daemon-harness.ts';
 
 /**
@@ -155,6 +156,18 @@ describe('mailroom CLI', () => {
       r = await runCli(['user', 'list', ...data]);
       assert.equal(r.code, 0, r.stderr);
       assert.deepEqual(r.stdout.trim().split('\n'), ['alice', 'bob@example.test']);
+      // A new account gets INBOX plus the default special-use mailboxes (issue 6).
+      const store = createSqliteBackend({ path: join(dir, 'data') });
+      try {
+        const user = await store.openUser('alice', { protocol: 'cli', secure: true });
+        assert.ok(user);
+        const boxes = await user.listMailboxes();
+        assert.deepEqual(boxes.map((b) => b.name).sort(), ['Archive', 'Drafts', 'INBOX', 'Junk', 'Sent', 'Trash']);
+        assert.deepEqual(boxes.find((b) => b.name === 'Sent')?.specialUse, ['\\Sent']);
+        await user.close();
+      } finally {
+        await store.close();
+      }
       r = await runCli(['user', 'add', 'alice', '--password-stdin', ...data], { input: 'x\n' });
       assert.equal(r.code, 73);
       assert.match(r.stderr, /already exists/);

@@ -1,13 +1,14 @@
 /** `mailroom user add|passwd|del|list`: account administration on the configured store. */
 import { hashPassword } from '../../auth/password.ts';
 import { isStoreError } from '../../store/errors.ts';
+import { createDefaultMailboxes } from '../accounts.ts';
 import { CliError, ExitCode } from '../exit-codes.ts';
 import type { DaemonBackend } from '../store.ts';
 
 /** Output sink of a CLI command (stdout), injectable for tests. */
 export type Print = (line: string) => void;
 
-/** Create an account with INBOX. Exit 73 when it exists. */
+/** Create an account with INBOX and the default special-use mailboxes. Exit 73 when it exists. */
 export async function userAdd(backend: DaemonBackend, name: string, password: string, print: Print): Promise<void> {
   try {
     await backend.createAccount(name, await hashPassword(password));
@@ -16,6 +17,7 @@ export async function userAdd(backend: DaemonBackend, name: string, password: st
     if (isStoreError(err, 'invalid')) throw new CliError(ExitCode.usage, `invalid account name "${name}": ${err.message}`);
     throw err;
   }
+  await createDefaultMailboxes(backend, name);
   print(`account "${name}" created`);
 }
 

@@ -169,3 +169,50 @@ void describe('SEARCH key parser', () => {
     assert.deepEqual(uidRanges([]), []);
   });
 });
+
+void describe('SEARCH extension syntax (RFC 4731, 5182, 5032, 8514, 8474)', () => {
+  void test('RETURN options: a set, RETURN () is empty, unknown options are BAD, RETURN comes first', () => {
+    const p = parse('RETURN (min MAX count ALL save) CHARSET UTF-8 ALL');
+    assert.deepEqual([...(p.returnOptions ?? [])].sort(), ['ALL', 'COUNT', 'MAX', 'MIN', 'SAVE']);
+    assert.deepEqual([...p.syntax].sort(), ['ESEARCH', 'SEARCHRES']);
+    assert.equal(p.charset, 'UTF-8');
+    assert.deepEqual([...(parse('RETURN () ALL').returnOptions ?? ['x'])], []);
+    assert.equal(parse('ALL').returnOptions, null);
+    assert.deepEqual([...parse('ALL').syntax], []);
+    assert.throws(() => parse('RETURN (PARTIAL 1:10) ALL'), DecodeError);
+    assert.throws(() => parse('RETURN ALL'), DecodeError);
+    assert.throws(() => parse('CHARSET UTF-8 RETURN (ALL) ALL'), DecodeError);
+  });
+
+  void test('$ is SEARCHRES syntax, as a sequence set and after UID', () => {
+    assert.deepEqual([...parse('$').syntax], ['SEARCHRES']);
+    assert.deepEqual([...parse('UID $').syntax], ['SEARCHRES']);
+    assert.deepEqual(query('UID $'), { type: 'uid', ranges: [{ start: 20, end: 20 }, { start: 40, end: 40 }] });
+  });
+
+  void test('OLDER / YOUNGER (WITHIN), seconds as nz-number', () => {
+    assert.deepEqual(query('OLDER 3600'), { type: 'within', op: 'older', seconds: 3600 });
+    assert.deepEqual(query('YOUNGER 1'), { type: 'within', op: 'younger', seconds: 1 });
+    assert.deepEqual([...parse('NOT YOUNGER 5').syntax], ['WITHIN']);
+    assert.throws(() => parse('OLDER 0'), DecodeError);
+    assert.throws(() => parse('YOUNGER'), DecodeError);
+  });
+
+  void test('SAVEDBEFORE / SAVEDON / SAVEDSINCE / SAVEDATESUPPORTED (SAVEDATE)', () => {
+    assert.deepEqual(query('SAVEDBEFORE 1-Feb-2020'), { type: 'saveDate', op: 'before', date: '2020-02-01' });
+    assert.deepEqual(query('SAVEDON 1-Feb-2020'), { type: 'saveDate', op: 'on', date: '2020-02-01' });
+    assert.deepEqual(query('SAVEDSINCE 1-Feb-2020'), { type: 'saveDate', op: 'since', date: '2020-02-01' });
+    // Every store keeps save dates: SAVEDATESUPPORTED matches all.
+    assert.deepEqual(query('SAVEDATESUPPORTED'), { type: 'all' });
+    assert.deepEqual([...parse('SAVEDATESUPPORTED').syntax], ['SAVEDATE']);
+    assert.throws(() => parse('SAVEDON 2020-02-01'), DecodeError);
+  });
+
+  void test('EMAILID / THREADID take an objectid (OBJECTID)', () => {
+    assert.deepEqual(query('EMAILID M6d99ac3275bb4e'), { type: 'emailId', id: 'M6d99ac3275bb4e' });
+    assert.deepEqual(query('THREADID T-1_a'), { type: 'threadId', id: 'T-1_a' });
+    assert.deepEqual([...parse('OR EMAILID a THREADID b').syntax], ['OBJECTID']);
+    assert.throws(() => parse('EMAILID "a b"'), DecodeError);
+    assert.throws(() => parse(`EMAILID ${'x'.repeat(256)}`), DecodeError);
+  });
+});

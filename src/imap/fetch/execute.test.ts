@@ -92,6 +92,20 @@ void describe('FETCH executor', () => {
     assert.equal(r.text, '* 1 FETCH (UID 1 FLAGS (\\Recent))\r\n');
   });
 
+  void test('SAVEDATE, EMAILID, THREADID from the record; \\Recent left out when asked (IMAP4rev2)', async () => {
+    const { mailbox } = await setup([MSG1]);
+    const [rec] = await mailbox.fetch([1]);
+    const d = new ImapDecoder(Buffer.from('(FLAGS SAVEDATE EMAILID THREADID)'));
+    const plan = buildFetchPlan(fetchAttList(d), { uid: false });
+    const out = new Collector();
+    await executeFetch(view(mailbox), out, plan, [1], { utf8: false, recent: false });
+    const m = /^\* 1 FETCH \(FLAGS \(\) SAVEDATE "(\d\d-[A-Z][a-z]{2}-\d{4} \d\d:\d\d:\d\d [+-]\d{4})" EMAILID \((.+)\) THREADID \((.+)\)\)\r\n$/.exec(out.text());
+    assert.ok(m, out.text());
+    assert.equal(m[2], rec.emailId);
+    assert.equal(m[3], rec.threadId);
+    assert.equal(Math.abs(new Date(m[1].replace(/^(\d\d)-(\w+)-(\d+) /, '$2 $1 $3 ')).getTime() - rec.saveDate.getTime()) < 1000, true);
+  });
+
   void test('BODY.PEEK sections, partials, HEADER.FIELDS; no \\Seen', async () => {
     const { mailbox } = await setup([MSG1]);
     const v = view(mailbox);

@@ -145,3 +145,21 @@ void describe('fetch plan', () => {
 function pick(plan: ReturnType<typeof buildFetchPlan>): boolean[] {
   return [plan.needsMeta, plan.needsBody, plan.setsSeen];
 }
+
+void describe('extension fetch items', () => {
+  void test('SAVEDATE (RFC 8514), EMAILID and THREADID (RFC 8474) need no metadata and name their capability', () => {
+    assert.deepEqual(labels('(savedate EMAILID threadid)'), ['SAVEDATE', 'EMAILID', 'THREADID']);
+    const plan = buildFetchPlan(parse('(SAVEDATE EMAILID THREADID)'), { uid: true });
+    assert.deepEqual(pick(plan), [false, false, false]);
+    assert.deepEqual([...plan.extensions].sort(), ['OBJECTID', 'SAVEDATE']);
+    assert.deepEqual([...buildFetchPlan(parse('(FLAGS BODY.PEEK[])'), { uid: false }).extensions], []);
+    assert.throws(() => parse('SAVEDATE[]'), DecodeError);
+  });
+});
+
+void describe('partial (RFC 9051 number64)', () => {
+  void test('origin and count beyond 32 bits are accepted; a zero count is BAD', () => {
+    assert.deepEqual(labels('BODY.PEEK[]<4294967296.8589934592>'), ['BODY[]<4294967296>']);
+    assert.throws(() => parse('BODY[]<0.0>'), DecodeError);
+  });
+});

@@ -215,12 +215,16 @@ function binarySection(d: ImapDecoder): number[] {
   return part;
 }
 
-/** ["<" number "." nz-number ">"] */
+/**
+ * ["<" number64 "." nz-number64 ">"]: RFC 9051 (appendix E item 1) widened RFC 3501's 32-bit numbers;
+ * accepting the wider form from every client costs nothing (messages are far smaller anyway).
+ */
 function partial(d: ImapDecoder): PartialRange | null {
   if (!d.accept('<')) return null;
-  const origin = d.number();
+  const origin = d.number64();
   d.expect('.');
-  const count = d.nzNumber();
+  const count = d.number64();
+  if (count === 0) d.fail('expected non-zero number');
   d.expect('>');
   return { origin, count };
 }

@@ -463,6 +463,7 @@ export class ImapSession implements CommandContext {
   private async onLiteral(ev: LiteralEvent): Promise<void> {
     const { tag, name } = peekCommand(ev.prefix);
     let refusal: ImapError | null = null;
+    let discard = false;
     const spec = name ? this.config.commands.get(name) : undefined;
     if (tag === null) refusal = new ImapError('BAD', 'Invalid tag');
     else if (!spec) refusal = new ImapError('BAD', name ? 'Unknown command' : 'Invalid command');
@@ -473,12 +474,19 @@ export class ImapSession implements CommandContext {
       refusal = new ImapError('BAD', 'Literal too large', { name: CODES.LIMIT });
     }
     if (!refusal && ev.nonSync && this.config.literalMinus && ev.size > LITERAL_MINUS_MAX) {
-      // RFC 7888 section 5 (LITERAL-): BAD, with TOOBIG for APPEND; the stream cannot be resynchronized.
+      // RFC 7888 section 5 (LITERAL-): BAD, with TOOBIG for APPEND. The literal is within the limits this
+      // command would accept synchronously, so its bytes are read and dropped (section 4, choice 1) and
+      // the connection stays usable: no BYE that naive clients answer by reconnecting and retrying.
       refusal = new ImapError('BAD', 'Non-synchronizing literal larger than 4096 bytes', { name: CODES.TOOBIG });
+      discard = true;
     }
     if (refusal) {
       await this.writer.write(encodeStatus(tag ?? '*', refusal.status, refusal.message, refusal.code));
       if (refusal.status === 'BAD') this.countBad();
+      if (discard) {
+        this.receiver.discardLiteral(ev.size);
+        return;
+      }
       if (ev.nonSync) {
         // The client is already sending the bytes: the stream cannot be resynchronized (RFC 7888 section 4).
         await this.bye('Literal refused; closing connection.');

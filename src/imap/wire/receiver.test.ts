@@ -90,6 +90,40 @@ describe('ImapReceiver', () => {
     assert.deepEqual(run([Buffer.from('a X {1}\r\nx {1}\r\ny\r\n')], limits), ['lit:1', 'err:commandTooLong']);
   });
 
+  test('discardLiteral drops a refused {n+} literal and the rest of its command, at any split', () => {
+    // d1's first literal is refused (LITERAL-); its second {n+} literal and its last line go too; d2 survives.
+    const input = Buffer.from('d1 CREATE {6+}\r\nab\r\ncd {2+}\r\n\r\n end\r\nd2 NOOP\r\n');
+    const events = (chunks: Buffer[]): string[] => {
+      const r = new ImapReceiver();
+      const out: string[] = [];
+      let first = true;
+      for (const c of chunks) {
+        r.push(c);
+        let ev: ReceiverEvent | null;
+        while ((ev = r.next()) !== null) {
+          if (ev.type === 'literal') {
+            out.push(`lit:${ev.size}`);
+            if (first) r.discardLiteral(ev.size);
+            else r.acceptLiteral(ev.size);
+            first = false;
+          } else out.push(ev.type === 'command' ? 'cmd:' + ev.bytes.toString('latin1') : 'err:' + ev.reason);
+        }
+      }
+      return out;
+    };
+    const whole = events([input]);
+    assert.deepEqual(whole, ['lit:6', 'cmd:d2 NOOP']);
+    for (let i = 0; i <= input.length; i++) assert.deepEqual(events([input.subarray(0, i), input.subarray(i)]), whole, `split at ${i}`);
+    // A synchronizing literal in a discarded command ends it (the client waits for a "+" never sent).
+    const r = new ImapReceiver();
+    r.push(Buffer.from('e1 X {3+}\r\nabc {5}\r\ne2 NOOP\r\n'));
+    const ev = r.next();
+    assert.equal(ev?.type, 'literal');
+    r.discardLiteral(3);
+    const next = r.next();
+    assert.equal(next?.type === 'command' && next.bytes.toString(), 'e2 NOOP');
+  });
+
   test('reset discards pipelined input', () => {
     const r = new ImapReceiver();
     r.push(Buffer.from('a STARTTLS\r\nb LOGIN x y\r\n'));

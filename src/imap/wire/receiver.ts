@@ -68,6 +68,8 @@ export class ImapReceiver {
   private literalLeft = -1;
   private literalChunks: Buffer[] = [];
   private waitingDecision = false;
+  /** The command being read was refused: its bytes are read and dropped, no event is produced for it. */
+  private discarding = false;
   private failed = false;
   /** How far the current (incomplete) line has been scanned for LF. */
   private scanned = 0;
@@ -108,6 +110,21 @@ export class ImapReceiver {
   }
 
   /**
+   * Refuse a non-synchronizing literal whose bytes are already coming (RFC 7888 section 4, choice 1): the
+   * literal and the rest of its command are read and dropped without any event, so the connection stays
+   * usable. Later `{n+}` literals of the same command are dropped too; a synchronizing one ends the
+   * command (the client waits for a `+` that never comes, having seen the command's tagged response).
+   */
+  discardLiteral(size: number): void {
+    if (!this.waitingDecision) throw new Error('no literal pending');
+    this.waitingDecision = false;
+    this.discarding = true;
+    this.parts = [];
+    this.literalLeft = size;
+    this.literalChunks = [];
+  }
+
+  /**
    * Refuse the announced literal: the partial command is dropped. For a synchronizing literal the client
    * sends nothing more of that command; after a refused `{n+}` the stream cannot be resynchronized and
    * the caller must close the connection.
@@ -125,6 +142,7 @@ export class ImapReceiver {
     this.literalLeft = -1;
     this.literalChunks = [];
     this.waitingDecision = false;
+    this.discarding = false;
   }
 
   /** The next event, or null when more input (or a literal decision) is needed. */
@@ -148,6 +166,16 @@ export class ImapReceiver {
       this.commandText += body.length;
       if (this.commandText > this.limits.maxCommandLength) return this.fail('commandTooLong', body);
       const lit = endsWithLiteral(body);
+      if (this.discarding) {
+        if (lit && ++this.literals > this.limits.maxLiterals) return this.fail('commandTooLong', body);
+        if (lit && lit.nonSync) {
+          this.literalLeft = lit.size;
+          this.literalChunks = [];
+        } else {
+          this.resetCommand();
+        }
+        continue;
+      }
       if (lit) {
         if (++this.literals > this.limits.maxLiterals) return this.fail('commandTooLong', body);
         this.parts.push(body, CRLF);
@@ -179,11 +207,11 @@ export class ImapReceiver {
       const c = this.chunks[0];
       if (c.length <= this.literalLeft) {
         this.chunks.shift();
-        this.literalChunks.push(c);
+        if (!this.discarding) this.literalChunks.push(c);
         this.literalLeft -= c.length;
         this.buffered -= c.length;
       } else {
-        this.literalChunks.push(c.subarray(0, this.literalLeft));
+        if (!this.discarding) this.literalChunks.push(c.subarray(0, this.literalLeft));
         this.chunks[0] = c.subarray(this.literalLeft);
         this.buffered -= this.literalLeft;
         this.literalLeft = 0;

@@ -9,6 +9,7 @@ import { ChangeHub, type ChangeHubOptions } from '../change-hub.ts';
 import { StoreError } from '../errors.ts';
 import type { AccountAdmin, Backend, ConnectionInfo, User } from '../types.ts';
 import { INBOX } from '../../core/mailbox-name.ts';
+import { assertAccountName } from '../shared/account-names.ts';
 import { DECOY_PASSWORD_HASH } from '../shared/login-timing.ts';
 import { settle } from '../shared/settle.ts';
 import { AccountState, StoreContext, type Credential } from './state.ts';
@@ -29,9 +30,6 @@ export interface MemoryBackend extends Backend, AccountAdmin {
   openUser(username: string, info: ConnectionInfo): Promise<User | null>;
   close(): Promise<void>;
 }
-
-/** Longest account name accepted: names appear in logs and paths of other stores. */
-const MAX_USERNAME_LENGTH = 256;
 
 function digest(value: string): Buffer {
   return createHash('sha256').update(value, 'utf8').digest();
@@ -95,10 +93,7 @@ class MemoryBackendImpl implements MemoryBackend {
   createAccount(username: string, passwordHash: string): Promise<void> {
     return settle(() => {
       this.#checkOpen();
-      // Stricter than the database stores (which refuse only the empty name): kept as found.
-      if (username.length === 0 || username.length > MAX_USERNAME_LENGTH || /[\u0000-\u0020\u007f]/.test(username)) {
-        throw new StoreError('invalid', 'invalid account name');
-      }
+      assertAccountName(username);
       if (this.#accounts.has(username)) throw new StoreError('exists', 'account already exists');
       this.#addAccount(username, { kind: 'hash', hash: passwordHash });
     });

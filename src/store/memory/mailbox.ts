@@ -21,7 +21,7 @@ import { planFlagChange } from '../shared/flag-change.ts';
 import { storableFlags } from '../shared/flags.ts';
 import { MailboxLifecycle, assertWritable } from '../shared/mailbox-lifecycle.ts';
 import { settle } from '../shared/settle.ts';
-import { sortedUniqueUids as sortedUnique } from '../shared/uid-lists.ts';
+import { sortedUniqueUids as sortedUnique, uidsToRemove } from '../shared/uid-lists.ts';
 import { bufferBody } from './body.ts';
 import type { AccountState, MailboxState, StoreContext, StoredMessage } from './state.ts';
 
@@ -170,9 +170,8 @@ export class MemoryMailbox implements MovableMailbox, ExpungeLogMailbox {
   remove(uids: readonly number[]): Promise<number[]> {
     return settle(() => {
       this.#checkWritable();
-      // Unlike sortedUniqueUids, keeps values that cannot be UIDs, so that they are reported missing below;
-      // the database stores drop them silently. The contract does not say which is right: kept as found.
-      const doomed = [...new Set(uids)].sort((a, b) => a - b);
+      // A value that cannot be a UID is reported missing like any other (uidsToRemove).
+      const doomed = uidsToRemove(uids);
       const missing = doomed.filter((uid) => !this.#box.messages.has(uid));
       if (missing.length > 0) throw new StoreError('notFound', `no message with UID ${missing.join(',')}`);
       return this.#ctx.expunge(this.#account, this.#box, doomed, this);

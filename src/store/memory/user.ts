@@ -3,22 +3,15 @@ import { StoreError } from '../errors.ts';
 import type { AppendInput, AppendResult, Mailbox, MailboxInfo, MailboxStatus, OpenMailboxOptions, SpecialUse, User } from '../types.ts';
 import type { MessageMeta } from '../../message/types.ts';
 import { parseMessage } from '../../message/index.ts';
-import { HIERARCHY_SEPARATOR, INBOX, normalizeMailboxName, parentNames } from '../../core/mailbox-name.ts';
+import { INBOX, normalizeMailboxName, parentNames } from '../../core/mailbox-name.ts';
 import { flagBits, storableFlags } from '../shared/flags.ts';
 import { countMessages } from '../shared/message-counts.ts';
-import { assertMailboxName, assertNotUnderItself, planSubtreeRename, validMailboxName } from '../shared/mailbox-names.ts';
+import { assertMailboxName, assertNotUnderItself, mailboxNameToCreate, planSubtreeRename, validMailboxName } from '../shared/mailbox-names.ts';
+import { checkNotEmpty } from '../shared/append-input.ts';
+import { checkedSpecialUse } from '../shared/special-use.ts';
 import { settle } from '../shared/settle.ts';
 import { MemoryMailbox } from './mailbox.ts';
 import type { AccountState, MailboxState, PreparedMessage, StoreContext } from './state.ts';
-
-/**
- * Canonical name of a mailbox to create: one trailing separator dropped (RFC 3501 section 6.3.3), validated.
- * Only this store drops it; the database stores refuse "a/" as an empty level ('invalid'). Kept as it was:
- * this is a refactoring, and the IMAP layer may rely on either.
- */
-function nameToCreate(name: string): string {
-  return validMailboxName(name.endsWith(HIERARCHY_SEPARATOR) ? name.slice(0, -1) : name);
-}
 
 /** The memory store's User. Several Users (sessions) of one account share its state. */
 export class MemoryUser implements User {
@@ -46,10 +39,12 @@ export class MemoryUser implements User {
   createMailbox(name: string, options?: { specialUse?: readonly SpecialUse[] }): Promise<MailboxInfo> {
     return settle(() => {
       const account = this.#live();
-      const canonical = nameToCreate(name);
+      const canonical = mailboxNameToCreate(name);
+      // RFC 6154 section 3: an attribute that cannot be set fails the CREATE, which then creates nothing.
+      const specialUse = checkedSpecialUse(options?.specialUse);
       if (account.mailboxes.has(canonical)) throw new StoreError('exists', 'mailbox already exists');
       this.#createParents(canonical);
-      const box = this.#ctx.newMailbox(canonical, [...new Set(options?.specialUse ?? [])]);
+      const box = this.#ctx.newMailbox(canonical, specialUse);
       account.mailboxes.set(canonical, box);
       return this.#ctx.info(account, box);
     });
@@ -72,7 +67,7 @@ export class MemoryUser implements User {
     return settle(() => {
       const account = this.#live();
       const source = normalizeMailboxName(from);
-      const target = nameToCreate(to);
+      const target = validMailboxName(to);
       const box = this.#box(source);
       if (account.mailboxes.has(target)) throw new StoreError('exists', 'target mailbox already exists');
       if (source === INBOX) {
@@ -84,13 +79,11 @@ export class MemoryUser implements User {
       const moves = planSubtreeRename(account.mailboxes.values(), (box) => box.name, source, target, (n) => account.mailboxes.has(n));
       for (const move of moves) account.mailboxes.delete(move.item.name);
       for (const move of moves) {
-        const old = move.item.name;
         move.item.name = move.to;
         account.mailboxes.set(move.to, move.item);
-        // Subscriptions follow the mailbox, as Dovecot does on RENAME. (The database stores leave them:
-        // RFC 3501 section 6.3.9 makes subscriptions independent of existence. A difference kept as found.)
-        if (account.subscriptions.delete(old)) account.subscriptions.add(move.to);
       }
+      // Subscriptions stay as they are (RFC 9051 section 6.3.6: RENAME does not update subscriptions; RFC
+      // 3501 section 6.3.9: the server never removes a subscribed name by itself; Dovecot leaves them too).
       this.#createParents(target);
       // Sessions that had them selected must drop them (store/types.ts, 'gone').
       for (const move of moves) this.#ctx.gone(account, move.item);
@@ -133,7 +126,7 @@ export class MemoryUser implements User {
       const box = this.#box(normalizeMailboxName(name));
       // Validate and parse everything before the commit: all or nothing (RFC 3502).
       const prepared = messages.map((m): PreparedMessage => {
-        if (m.content.length === 0) throw new StoreError('invalid', 'empty message');
+        checkNotEmpty(m.content);
         const internalDate = m.internalDate ?? new Date();
         if (Number.isNaN(internalDate.getTime())) throw new StoreError('invalid', 'invalid internal date');
         const content = Buffer.from(m.content); // the caller may reuse its buffer

@@ -9,6 +9,7 @@
  */
 import pg from 'pg';
 import { StoreError } from '../errors.ts';
+import { assertAccountName } from '../shared/account-names.ts';
 import { DEFAULT_MAX_MESSAGE_SIZE } from '../shared/limits.ts';
 import { verifyOrDecoy } from '../shared/login-timing.ts';
 import { OpenSet } from '../shared/open-set.ts';
@@ -147,7 +148,7 @@ export async function createPostgresBackend(options: PostgresBackendOptions): Pr
     },
     async createAccount(username: string, passwordHash: string): Promise<void> {
       store.check();
-      if (username.length === 0) throw new StoreError('invalid', 'empty user name');
+      assertAccountName(username);
       try {
         await store.write(username, async (tx) => {
           if (await one(tx.client, 'SELECT 1 FROM accounts WHERE username = $1', [username])) {

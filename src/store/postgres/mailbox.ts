@@ -18,7 +18,7 @@ import { countMessages } from '../shared/message-counts.ts';
 import { prefilter } from '../shared/sql-prefilter.ts';
 import { MESSAGE_COLUMNS, recordFromRow } from '../shared/sql-rows.ts';
 import { decodeStoredMeta } from '../shared/stored-meta.ts';
-import { pages, sortedUniqueUids as sortedUnique } from '../shared/uid-lists.ts';
+import { pages, sortedUniqueUids as sortedUnique, uidsToRemove } from '../shared/uid-lists.ts';
 import type {
   CopyResult,
   ExpungeLogMailbox,
@@ -83,8 +83,7 @@ export class PgMailbox implements MovableMailbox, ExpungeLogMailbox, GapListener
    * can no longer be kept exact, so the session must drop it.
    */
   onGap(): void {
-    // Drops the listener at once; the SQLite store keeps it until close(). Kept as each author wrote it.
-    this.#life.gap(true);
+    this.#life.gap();
   }
 
   async fetch(uids: readonly number[], options?: { meta?: boolean }): Promise<MessageRecord[]> {
@@ -240,7 +239,7 @@ export class PgMailbox implements MovableMailbox, ExpungeLogMailbox, GapListener
 
   async remove(uids: readonly number[]): Promise<number[]> {
     this.#checkWritable();
-    const wanted = sortedUnique(uids);
+    const wanted = uidsToRemove(uids);
     return this.#store.write(this.#account.name, async (tx) => {
       const box = await this.#lock(tx.client);
       const found: PgMessageRow[] = [];

@@ -11,7 +11,7 @@ import { prepareAppend } from '../shared/append-input.ts';
 import { checkUidSpace } from '../shared/limits.ts';
 import { OpenSet } from '../shared/open-set.ts';
 import { countMessages, type CountedMessage } from '../shared/message-counts.ts';
-import { assertMailboxName, assertNotUnderItself, inSubtree, planSubtreeRename, validMailboxName } from '../shared/mailbox-names.ts';
+import { assertMailboxName, assertNotUnderItself, inSubtree, mailboxNameToCreate, planSubtreeRename, validMailboxName } from '../shared/mailbox-names.ts';
 import { newObjectId, ownThreadId } from '../shared/object-ids.ts';
 import { checkedSpecialUse } from '../shared/special-use.ts';
 import { snapshotFromRow, statusFromRow } from '../shared/sql-rows.ts';
@@ -72,7 +72,7 @@ export class PgUser implements User {
 
   async createMailbox(name: string, options?: { specialUse?: readonly SpecialUse[] }): Promise<MailboxInfo> {
     this.#store.check();
-    const target = validMailboxName(name);
+    const target = mailboxNameToCreate(name);
     const specialUse = checkedSpecialUse(options?.specialUse);
     try {
       return await this.#store.write(this.#account.name, async (tx) => {

@@ -51,21 +51,19 @@ void test('listen/close: records reach the listener until close, which unsubscri
   assert.equal(unsubscribed, 1);
 });
 
-void test('gap() tells an open mailbox once, dropping the listener first when asked', () => {
-  for (const drop of [true, false]) {
-    const life = new MailboxLifecycle();
-    const events: string[] = [];
-    life.listen(
-      () => () => events.push('unsubscribed'),
-      (c) => {
-        events.push(c.type);
-        assert.throws(() => life.check(), expired(/deleted or renamed/));
-      },
-    );
-    life.gap(drop);
-    life.gap(drop);
-    assert.deepEqual(events, drop ? ['unsubscribed', 'gone'] : ['gone']);
-  }
+void test('gap() unregisters the listener, then tells it gone, once', () => {
+  const life = new MailboxLifecycle();
+  const events: string[] = [];
+  life.listen(
+    () => () => events.push('unsubscribed'),
+    (c) => {
+      events.push(c.type);
+      assert.throws(() => life.check(), expired(/deleted or renamed/));
+    },
+  );
+  life.gap();
+  life.gap();
+  assert.deepEqual(events, ['unsubscribed', 'gone']);
   const broken = new MailboxLifecycle();
   broken.listen(
     () => () => {},
@@ -73,7 +71,43 @@ void test('gap() tells an open mailbox once, dropping the listener first when as
       throw new Error('listener bug');
     },
   );
-  assert.doesNotThrow(() => broken.gap(false));
+  assert.doesNotThrow(() => broken.gap());
+  // A closed mailbox hears nothing from a gap.
+  const closed = new MailboxLifecycle();
+  const heard: string[] = [];
+  closed.listen(() => () => {}, (c) => heard.push(c.type));
+  closed.close();
+  closed.gap();
+  assert.deepEqual(heard, []);
+});
+
+void test('after a gone record the listener hears nothing more and is unregistered', () => {
+  const life = new MailboxLifecycle();
+  let hub: ((c: MailboxChange) => void) | null = null;
+  let unsubscribed = 0;
+  const got: string[] = [];
+  life.listen(
+    (l) => {
+      hub = l;
+      return () => unsubscribed++;
+    },
+    (c) => got.push(c.type),
+  );
+  hub!({ type: 'keywords', keywords: [] });
+  hub!({ type: 'gone' });
+  assert.equal(unsubscribed, 1, 'unregistered on gone');
+  hub!({ type: 'append', uids: [1], modseq: 2 });
+  hub!({ type: 'gone' });
+  life.gap();
+  assert.deepEqual(got, ['keywords', 'gone']);
+  // expire() marks gone without a record: the listener still hears the store's 'gone' when it comes.
+  const expiring = new MailboxLifecycle();
+  const seen: string[] = [];
+  expiring.listen((l) => ((hub = l), () => {}), (c) => seen.push(c.type));
+  expiring.expire();
+  hub!({ type: 'gone' });
+  hub!({ type: 'append', uids: [1], modseq: 2 });
+  assert.deepEqual(seen, ['gone']);
 });
 
 void test('deliverGone swallows a throwing listener; assertWritable', () => {

@@ -15,6 +15,8 @@ type Listener = (change: MailboxChange) => void;
  */
 export class MailboxLifecycle {
   #state: 'open' | 'gone' | 'closed' = 'open';
+  /** True once the listener heard 'gone': from then on it hears nothing (store/types.ts, 'gone'). */
+  #silenced = false;
   #onChange: Listener = () => {};
   #unsubscribe: () => void = () => {};
 
@@ -39,12 +41,19 @@ export class MailboxLifecycle {
   }
 
   /**
-   * Wrap a change listener so that a 'gone' record marks the mailbox gone before the listener hears it:
-   * the listener may then call the Mailbox and must get 'expired'.
+   * Wrap a change listener so that a 'gone' record marks the mailbox gone before the listener hears it
+   * (the listener may then call the Mailbox and must get 'expired'), and so that 'gone' is the last record
+   * it ever hears: the listener is unregistered and anything still addressed to it is dropped. A renamed
+   * mailbox keeps its identity in the store, so without this its old listeners would go on hearing it.
+   * Nothing reaches it after close() either.
    */
   watch(onChange: (change: MailboxChange) => void): (change: MailboxChange) => void {
     return (change) => {
-      if (change.type === 'gone') this.markGone();
+      if (this.#silenced || this.#state === 'closed') return;
+      if (change.type === 'gone') {
+        this.markGone();
+        this.#silence();
+      }
       onChange(change);
     };
   }
@@ -55,15 +64,20 @@ export class MailboxLifecycle {
   }
 
   /**
-   * The store lost track of changes (a gap in a cross-process feed): an open mailbox becomes gone and its
-   * listener hears a 'gone' record, once. With `dropListener`, the listener is unregistered first, else it
-   * stays registered until close().
+   * The store lost track of changes (a gap in a cross-process feed): the mailbox becomes gone and its
+   * listener hears a 'gone' record, once, after being unregistered: as for any 'gone', nothing more is
+   * delivered (store/types.ts). Nothing happens to a closed mailbox or one whose listener already heard 'gone'.
    */
-  gap(dropListener: boolean): void {
-    if (this.#state !== 'open') return;
-    this.#state = 'gone';
-    if (dropListener) this.#unsubscribe();
+  gap(): void {
+    if (this.#silenced || this.#state === 'closed') return;
+    this.markGone();
+    this.#silence();
     deliverGone(this.#onChange);
+  }
+
+  #silence(): void {
+    this.#silenced = true;
+    this.#unsubscribe();
   }
 
   /** Mark closed and unregister the listener; true the first time only, so that close() releases once. */

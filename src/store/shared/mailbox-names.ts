@@ -18,6 +18,17 @@ export function validMailboxName(name: string): string {
   return canonical;
 }
 
+/**
+ * The canonical name CREATE makes: one trailing separator is dropped first. RFC 3501 section 6.3.3: a name
+ * suffixed with the separator declares the intent to create children, and a server that does not need the
+ * declaration MUST ignore it ("a/" creates "a", as Dovecot does). Only one: "a//" still has an empty level
+ * and "/" is empty ('invalid'). RENAME has no such rule: its target goes through validMailboxName, so a
+ * trailing separator there is an empty level ('invalid', as Dovecot answers "Ends with hierarchy separator").
+ */
+export function mailboxNameToCreate(name: string): string {
+  return validMailboxName(name.endsWith(HIERARCHY_SEPARATOR) ? name.slice(0, -HIERARCHY_SEPARATOR.length) : name);
+}
+
 /** True when `name` is `root` itself or one of its inferiors ("a" and "a/b" are in the subtree of "a"). */
 export function inSubtree(name: string, root: string): boolean {
   return name === root || name.startsWith(root + HIERARCHY_SEPARATOR);

@@ -1,4 +1,6 @@
 /** UID lists as the stores take them from callers and hand them to queries. */
+import { StoreError } from '../errors.ts';
+import { MAX_UID } from './limits.ts';
 
 /**
  * The distinct UIDs of a request, ascending. Values that cannot be a UID (zero, negative, fractional,
@@ -6,6 +8,22 @@
  */
 export function sortedUniqueUids(uids: readonly number[]): number[] {
   return [...new Set(uids)].filter((u) => Number.isInteger(u) && u > 0).sort((a, b) => a - b);
+}
+
+/**
+ * The distinct UIDs of a Mailbox.remove request, ascending; StoreError 'notFound' when a value cannot be
+ * a UID (zero, negative, fractional, NaN, above 2^32-1: RFC 3501 section 2.3.1.1 makes UIDs 32-bit
+ * nz-numbers). Such a value names no message, and remove is all or nothing with 'notFound' for a message
+ * that does not exist (store/types.ts): dropping it silently would report a deletion that never happened.
+ */
+export function uidsToRemove(uids: readonly number[]): number[] {
+  const bad = [...new Set(uids)].filter((u) => !isUid(u));
+  if (bad.length > 0) throw new StoreError('notFound', `no message with UID ${bad.map(String).join(',')}`);
+  return sortedUniqueUids(uids);
+}
+
+function isUid(value: number): boolean {
+  return Number.isInteger(value) && value > 0 && value <= MAX_UID;
 }
 
 /** `items` cut into consecutive pages of at most `size` items (the last may be shorter; none is empty). */

@@ -11,6 +11,7 @@ import { join } from 'node:path';
 import { StoreError } from '../errors.ts';
 import type { AccountAdmin, Backend, ConnectionInfo, User } from '../types.ts';
 import { openDatabase } from './schema.ts';
+import { assertAccountName } from '../shared/account-names.ts';
 import { DEFAULT_MAX_MESSAGE_SIZE } from '../shared/limits.ts';
 import { verifyOrDecoy } from '../shared/login-timing.ts';
 import { OpenSet } from '../shared/open-set.ts';
@@ -119,7 +120,7 @@ export function createSqliteBackend(options: SqliteBackendOptions): SqliteBacken
     createAccount(username: string, passwordHash: string): Promise<void> {
       return settle(() => {
         checkOpen();
-        if (username.length === 0) throw new StoreError('invalid', 'empty user name');
+        assertAccountName(username);
         store.write(() => {
           if (store.s.accountByName.get(username)) throw new StoreError('exists', 'account already exists');
           const id = Number(store.s.insertAccount.run(username, passwordHash, Date.now()).lastInsertRowid);

@@ -32,7 +32,7 @@ import { countMessages, type CountedMessage } from '../shared/message-counts.ts'
 import { settle } from '../shared/settle.ts';
 import { prefilter } from '../shared/sql-prefilter.ts';
 import { MESSAGE_COLUMNS, recordFromRow } from '../shared/sql-rows.ts';
-import { pages, sortedUniqueUids as sortedUnique } from '../shared/uid-lists.ts';
+import { pages, sortedUniqueUids as sortedUnique, uidsToRemove } from '../shared/uid-lists.ts';
 import type { MailboxRow, MessageRow, SqliteStore } from './store.ts';
 
 /** UIDs per statement for fetch and flag updates: bounded statement work per call, as callers page too. */
@@ -87,10 +87,11 @@ export class SqliteMailbox implements MovableMailbox, ExpungeLogMailbox {
   /**
    * Records of the cross-process feed were pruned before we read them: this mailbox's view can no longer
    * be kept exact, so the session must drop it. Only this Mailbox's listener is told (each open Mailbox
-   * gets its own call), and the listener stays in place for nothing: the state is 'gone'.
+   * gets its own call), and its listener is unregistered: after 'gone' nothing more is delivered
+   * (store/types.ts), as in the PostgreSQL store.
    */
   onGap(): void {
-    this.#life.gap(false);
+    this.#life.gap();
   }
 
   fetch(uids: readonly number[], options?: { meta?: boolean }): Promise<MessageRecord[]> {
@@ -230,7 +231,7 @@ export class SqliteMailbox implements MovableMailbox, ExpungeLogMailbox {
   remove(uids: readonly number[]): Promise<number[]> {
     return settle(() => {
       this.#checkWritable();
-      const wanted = sortedUnique(uids);
+      const wanted = uidsToRemove(uids);
       return this.#store.write((emit) => {
         this.#row();
         const rows: MessageRow[] = [];

@@ -19,7 +19,7 @@ import { prepareAppend } from '../shared/append-input.ts';
 import { checkUidSpace } from '../shared/limits.ts';
 import { OpenSet } from '../shared/open-set.ts';
 import { countMessages, type CountedMessage } from '../shared/message-counts.ts';
-import { assertMailboxName, assertNotUnderItself, planSubtreeRename, validMailboxName } from '../shared/mailbox-names.ts';
+import { assertMailboxName, assertNotUnderItself, mailboxNameToCreate, planSubtreeRename, validMailboxName } from '../shared/mailbox-names.ts';
 import { newObjectId, ownThreadId } from '../shared/object-ids.ts';
 import { settle } from '../shared/settle.ts';
 import { checkedSpecialUse, splitSpecialUse } from '../shared/special-use.ts';
@@ -71,7 +71,7 @@ export class SqliteUser implements User {
   createMailbox(name: string, options?: { specialUse?: readonly SpecialUse[] }): Promise<MailboxInfo> {
     return settle(() => {
       this.#check();
-      const target = validMailboxName(name);
+      const target = mailboxNameToCreate(name);
       const specialUse = checkedSpecialUse(options?.specialUse);
       return this.#store.write(() => {
         if (this.#get(target)) throw new StoreError('exists', 'mailbox already exists');
