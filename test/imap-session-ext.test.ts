@@ -3,10 +3,12 @@
  * another session's APPEND, STORE, EXPUNGE and MOVE and an LMTP delivery; IDLE with imapflow;
  * COMPRESS=DEFLATE with a raw zlib client and with imapflow (large FETCH and APPEND through the deflate
  * layer); UNAUTHENTICATE under COMPRESS; IMAP4rev2 ENABLE plumbing (no \Recent); AUTH=LOGIN and LITERAL+
- * policies; the start-up check of extensions. No timing assertions: every wait is for a specific line.
+ * policies; the start-up check of extensions; Python imaplib for ID, NAMESPACE, ENABLE, UNSELECT and
+ * AUTHENTICATE LOGIN. No timing assertions: every wait is for a specific line.
  */
 import { test, describe } from 'node:test';
 import assert from 'node:assert/strict';
+import { execFile } from 'node:child_process';
 import net from 'node:net';
 import zlib from 'node:zlib';
 import { ImapFlow } from 'imapflow';
@@ -65,7 +67,9 @@ class DeflateClient {
     });
     if (pending.length > 0) this.inflate.write(pending);
     socket.on('data', (chunk: Buffer) => this.inflate.write(chunk));
-    socket.on('close', () => {
+    // The connection has ended only once the inflater has emitted everything received before the close.
+    socket.on('close', () => this.inflate.end());
+    this.inflate.on('end', () => {
       this.ended = true;
       this.wake();
     });
@@ -446,6 +450,9 @@ describe('policies and start-up checks', () => {
       c.end();
       await srv.close();
     }
+    const backend = createMemoryBackend();
+    assert.throws(() => new ImapServer({ backend, id: { 'a-field-name-longer-than-thirty-octets': 'x' } }), RangeError);
+    void backend.close();
     const srv2 = await startServer({ id: null });
     const d = await RawClient.connect(srv2.port);
     try {
@@ -454,6 +461,71 @@ describe('policies and start-up checks', () => {
     } finally {
       d.end();
       await srv2.close();
+    }
+  });
+});
+
+describe('IMAP4rev2 folds in ENABLE, IDLE, NAMESPACE and UNSELECT', () => {
+  test('a server with only the IMAP4rev2 extension still has those commands', async () => {
+    const backend = createMemoryBackend({ users: { alice: 'password' } });
+    const server = new ImapServer({ backend, authFailureDelay: 0, extensions: [imap4rev2Extension] });
+    const { port } = await server.listen(0, '127.0.0.1');
+    const c = await RawClient.connect(port);
+    try {
+      assert.equal(await c.line(), '* OK [CAPABILITY IMAP4rev1 AUTH=PLAIN IMAP4rev2] Mailroom ready.');
+      await c.command('a', 'LOGIN alice password');
+      assert.deepEqual(await c.command('b', 'ENABLE IMAP4rev2'), ['* ENABLED IMAP4rev2', 'b OK Enabled.']);
+      assert.deepEqual(await c.command('c', 'NAMESPACE'), ['* NAMESPACE (("" "/")) NIL NIL', 'c OK Namespace completed.']);
+      await c.command('d', 'SELECT INBOX');
+      c.send('e IDLE');
+      assert.equal(await c.line(), '+ idling');
+      c.send('DONE');
+      assert.equal(await c.line(), 'e OK Idle completed.');
+      assert.deepEqual(await c.command('f', 'UNSELECT'), ['f OK Unselect completed.']);
+    } finally {
+      c.end();
+      await server.close();
+      await backend.close();
+    }
+  });
+});
+
+describe("Python's imaplib", () => {
+  test('ID, NAMESPACE, ENABLE, UNSELECT, AUTHENTICATE LOGIN and COMPRESS-free sessions from a stock client', async () => {
+    const srv = await startServer();
+    try {
+      const script = `
+import imaplib, sys
+m = imaplib.IMAP4('127.0.0.1', int(sys.argv[1]))
+caps = m.capabilities
+print('caps', all(c in caps for c in ('IDLE', 'ENABLE', 'NAMESPACE', 'UNSELECT', 'ID', 'SASL-IR', 'LITERAL+', 'AUTH=LOGIN')))
+typ, data = m.xatom('ID', '("name" "imaplib")')
+print('id', typ, m.untagged_responses.pop('ID', [b''])[0].decode())
+answers = iter([b'alice', b'password'])
+print('auth', m.authenticate('LOGIN', lambda challenge: next(answers))[0])
+print('namespace', m.namespace()[1][0].decode())
+print('enable', m.enable('CONDSTORE')[0])
+print('select', m.select('INBOX')[0])
+print('unselect', m.unselect()[0])
+print('state', m.state)
+print('logout', m.logout()[0])
+`;
+      const out = await new Promise<string>((resolve, reject) => {
+        execFile('python3', ['-c', script, String(srv.port)], { timeout: 30_000 }, (err, stdout, stderr) => (err ? reject(new Error(`${err.message}\n${stderr}`)) : resolve(stdout)));
+      });
+      assert.deepEqual(out.trim().split('\n'), [
+        'caps True',
+        'id OK ("name" "Mailroom")',
+        'auth OK',
+        'namespace (("" "/")) NIL NIL',
+        'enable OK',
+        'select OK',
+        'unselect OK',
+        'state AUTH',
+        'logout BYE',
+      ]);
+    } finally {
+      await srv.close();
     }
   });
 });

@@ -663,7 +663,12 @@ export class Pop3Session implements Pop3CommandContext {
       secured.once('error', onFail);
       secured.once('close', onFail);
     });
+    this.log.debug({ session: this.id, ok, destroyed: secured.destroyed, ended: secured.readableEnded }, "DBG handshake");
     this.attach(secured);
+    // The peer may have closed in the same turn as the handshake ended, before the listeners above were
+    // attached: without this check the session would wait for a line forever (and block close()).
+    if (secured.destroyed) this.closed = true;
+    else if (secured.readableEnded) this.inputEnded = true;
     if (!ok) {
       this.closed = true;
       throw new ConnectionClosed();

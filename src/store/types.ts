@@ -66,7 +66,10 @@ export interface MailboxStatus {
 
 /** One message to append. */
 export interface AppendInput {
-  /** The message bytes, stored exactly as given (callers normalize line endings to CRLF). */
+  /**
+   * The message bytes, stored exactly as given (callers normalize line endings to CRLF). Never empty:
+   * a zero-octet message is StoreError 'invalid' and fails the whole append (Dovecot refuses an empty APPEND).
+   */
   readonly content: Buffer;
   readonly flags?: readonly string[];
   /** Internal date; defaults to now. */
@@ -96,13 +99,22 @@ export interface User {
   listMailboxes(): Promise<MailboxInfo[]>;
   /** Subscribed names, which need not exist (LSUB shows them, RFC 3501 section 6.3.9). */
   listSubscriptions(): Promise<string[]>;
-  /** Create a mailbox and any missing parents. StoreError 'exists' when it already exists. */
+  /**
+   * Create a mailbox and any missing parents. StoreError 'exists' when it already exists.
+   * One trailing "/" is dropped first (RFC 3501 section 6.3.3: it only declares that children will follow),
+   * so "a/" creates "a"; what remains must be a valid name ("a//" and "/" are 'invalid').
+   * A special-use attribute RFC 6154 does not define is StoreError 'invalid' and nothing is created
+   * (RFC 6154 section 3); duplicates are kept once.
+   */
   createMailbox(name: string, options?: { specialUse?: readonly SpecialUse[] }): Promise<MailboxInfo>;
   /** Delete a mailbox and its messages; its children stay. INBOX cannot be deleted ('noPermission'). */
   deleteMailbox(name: string): Promise<void>;
   /**
    * Rename a mailbox and its children (RFC 3501 section 6.3.5). Renaming INBOX moves its messages to the
    * new mailbox and leaves INBOX empty. UIDVALIDITY of the moved mailboxes may change.
+   * Subscriptions are not renamed (RFC 9051 section 6.3.6; RFC 3501 section 6.3.9; Dovecot): the old names
+   * stay subscribed, the new ones are subscribed only if they already were. A target ending in "/" is
+   * 'invalid' (unlike createMailbox, RENAME has no trailing-separator declaration).
    */
   renameMailbox(from: string, to: string): Promise<void>;
   /** Subscribe or unsubscribe a name (it need not exist). */
@@ -193,7 +205,11 @@ export type MailboxChange =
   | { readonly type: 'expunge'; readonly uids: readonly number[]; readonly modseq: number; readonly origin?: Mailbox }
   /** The mailbox's keyword list grew (IMAP sends a new FLAGS). */
   | { readonly type: 'keywords'; readonly keywords: readonly string[]; readonly origin?: Mailbox }
-  /** The mailbox was deleted or renamed away, or its UIDVALIDITY changed: the session must drop it. */
+  /**
+   * The mailbox was deleted or renamed away, or its UIDVALIDITY changed, or the store lost track of its
+   * changes (a gap in a cross-process feed): the session must drop it. 'gone' is the last record a listener
+   * hears: after it nothing more is delivered, even when the mailbox lives on under another name.
+   */
   | { readonly type: 'gone' };
 
 /** An opened mailbox: go-imap's backend.Mailbox, by UID only. */
@@ -213,7 +229,11 @@ export interface Mailbox {
   copy(uids: readonly number[], destination: string): Promise<CopyResult>;
   /** Expunge messages flagged \Deleted, only among `uids` when given (UID EXPUNGE). Returns expunged UIDs. */
   expunge(uids?: readonly number[]): Promise<number[]>;
-  /** Remove the given messages whatever their flags, all or nothing (POP3 deletions). */
+  /**
+   * Remove the given messages whatever their flags, all or nothing (POP3 deletions). StoreError 'notFound',
+   * removing nothing, when a UID names no message, including a value that cannot be a UID (0, negative,
+   * fractional, NaN, above 2^32-1). The other calls taking UIDs skip such values as they skip unknown UIDs.
+   */
   remove(uids: readonly number[]): Promise<number[]>;
   /** Stop the change feed for this opened mailbox. */
   close(): Promise<void>;
@@ -252,7 +272,11 @@ export function hasExpungeLog(mailbox: Mailbox): mailbox is ExpungeLogMailbox {
  * `user add|passwd|del|list`). Password hashes come from auth/password.ts and are opaque to the store.
  */
 export interface AccountAdmin {
-  /** Create an account with INBOX. StoreError 'exists' when the name is taken. */
+  /**
+   * Create an account with INBOX. StoreError 'exists' when the name is taken. Names are exact
+   * (case-sensitive); StoreError 'invalid' for a name that is empty, longer than 256 UTF-8 octets, not
+   * well-formed Unicode, or that contains a control character or white space (store/shared/account-names.ts).
+   */
   createAccount(username: string, passwordHash: string): Promise<void>;
   /** StoreError 'notFound' for an unknown account. */
   setPasswordHash(username: string, passwordHash: string): Promise<void>;

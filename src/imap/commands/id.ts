@@ -20,6 +20,13 @@ export interface IdArgs {
 
 /** Build the ID command answering with `serverId` (null: `* ID NIL`). */
 export function idCommand(serverId: Readonly<Record<string, string | null>> | null): CommandSpec<IdArgs> {
+  // The limits bind the server's own answer too: refuse a bad `id` option when the server is built.
+  const entries = Object.entries(serverId ?? {});
+  if (entries.length > ID_MAX_PAIRS) throw new RangeError(`id: at most ${ID_MAX_PAIRS} fields (RFC 2971 section 3.3)`);
+  for (const [k, v] of entries) {
+    if (k.length === 0 || Buffer.byteLength(k) > ID_MAX_FIELD) throw new RangeError(`id: field "${k}" must be 1 to ${ID_MAX_FIELD} octets`);
+    if (v !== null && Buffer.byteLength(v) > ID_MAX_VALUE) throw new RangeError(`id: value of "${k}" longer than ${ID_MAX_VALUE} octets`);
+  }
   const answer: ImapValue =
     serverId === null ? null : Object.entries(serverId).flatMap(([k, v]): ImapValue[] => [k, v]);
   return {

@@ -16,6 +16,7 @@ import { appendCases, fetchCases, modseqCases } from './cases/messages.ts';
 import { feedCases } from './cases/feed.ts';
 import { copyCases, expungeCases, flagCases } from './cases/mutations.ts';
 import { searchCases } from './cases/search.ts';
+import { decidedCases } from './cases/decided.ts';
 
 export type { StoreConformanceOptions, StoreFixture } from './harness.ts';
 
@@ -34,6 +35,7 @@ const GROUPS: readonly (readonly [title: string, cases: (test: Register) => void
   ['copy and move', copyCases],
   ['expunge and remove', expungeCases],
   ['account admin', adminCases],
+  ['decided edge cases', decidedCases],
 ];
 
 /** Register the store conformance suite with node:test. Call it at the top level of a test file. */

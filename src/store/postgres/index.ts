@@ -127,7 +127,11 @@ export async function createPostgresBackend(options: PostgresBackendOptions): Pr
   };
 
   const account = (username: string): Promise<{ id: number; username: string; password_hash: string } | undefined> =>
-    one(pool, 'SELECT id, username, password_hash FROM accounts WHERE username = $1', [username]);
+    // PostgreSQL text cannot hold U+0000 (the query would fail) and a lone surrogate would be sent as U+FFFD
+    // (matching another name): neither can be an account name (shared/account-names.ts), so none is found.
+    /\u0000|\p{Cs}/u.test(username)
+      ? Promise.resolve(undefined)
+      : one(pool, 'SELECT id, username, password_hash FROM accounts WHERE username = $1', [username]);
 
   return {
     schema,

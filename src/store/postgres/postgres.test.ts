@@ -426,6 +426,13 @@ if (skipAll) {
         await until('A turns the mailbox gone', () => heard.length >= 1);
         assert.deepEqual(heard, [{ type: 'gone' }]);
         await assert.rejects(box.fetch([1]), (err: unknown) => isStoreError(err, 'expired'));
+        // After 'gone' nothing more is delivered (store/types.ts): a mailbox opened on A after the gap hears
+        // B's append, and the gone one, on the same node's feed, does not.
+        const fresh: MailboxChange[] = [];
+        await t.ua.openMailbox('INBOX', { readOnly: true, onChange: (c) => fresh.push(c) });
+        await t.ub.append('INBOX', [{ content: message('after the gap') }]);
+        await until('A hears the append', () => fresh.some((c) => c.type === 'append'));
+        assert.deepEqual(heard, [{ type: 'gone' }], 'nothing after gone');
       } finally {
         await t.close();
       }

@@ -23,4 +23,6 @@ void test('prepareAppend refuses too big messages, bad flags and bad dates', () 
   assert.doesNotThrow(() => prepareAppend({ content }, content.length));
   assert.throws(() => prepareAppend({ content, flags: ['\\Bogus'] }, 1000), (err: unknown) => isStoreError(err, 'invalid'));
   assert.throws(() => prepareAppend({ content, internalDate: new Date(Number.NaN) }, 1000), (err: unknown) => isStoreError(err, 'invalid'));
+  assert.throws(() => prepareAppend({ content: Buffer.alloc(0) }, 1000), (err: unknown) => isStoreError(err, 'invalid'));
+  assert.doesNotThrow(() => prepareAppend({ content: Buffer.from('\r\n') }, 1000));
 });

@@ -1,7 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { isStoreError } from '../errors.ts';
-import { assertMailboxName, assertNotUnderItself, inSubtree, planSubtreeRename, validMailboxName } from './mailbox-names.ts';
+import { assertMailboxName, assertNotUnderItself, inSubtree, mailboxNameToCreate, planSubtreeRename, validMailboxName } from './mailbox-names.ts';
 
 void test('validMailboxName canonicalizes INBOX and refuses names that cannot be mailboxes', () => {
   assert.equal(validMailboxName('inbox/Sub'), 'INBOX/Sub');
@@ -10,6 +10,16 @@ void test('validMailboxName canonicalizes INBOX and refuses names that cannot be
     assert.throws(() => validMailboxName(bad), (err: unknown) => isStoreError(err, 'invalid'), JSON.stringify(bad));
   }
   assert.doesNotThrow(() => assertMailboxName('Sent'));
+});
+
+void test('mailboxNameToCreate drops one trailing separator (RFC 3501 section 6.3.3), then validates', () => {
+  assert.equal(mailboxNameToCreate('a/'), 'a');
+  assert.equal(mailboxNameToCreate('inbox/x/'), 'INBOX/x');
+  assert.equal(mailboxNameToCreate('inbox/'), 'INBOX');
+  assert.equal(mailboxNameToCreate('a'), 'a');
+  for (const bad of ['/', 'a//', '', '/a']) {
+    assert.throws(() => mailboxNameToCreate(bad), (err: unknown) => isStoreError(err, 'invalid'), JSON.stringify(bad));
+  }
 });
 
 void test('inSubtree and assertNotUnderItself', () => {

@@ -1,11 +1,20 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { pages, sortedUniqueUids } from './uid-lists.ts';
+import { isStoreError } from '../errors.ts';
+import { pages, sortedUniqueUids, uidsToRemove } from './uid-lists.ts';
 
 void test('sortedUniqueUids: distinct, ascending, only values that can be UIDs', () => {
   assert.deepEqual(sortedUniqueUids([5, 1, 5, 10, 2]), [1, 2, 5, 10]);
   assert.deepEqual(sortedUniqueUids([0, -1, 1.5, Number.NaN, Infinity, 3]), [3]);
   assert.deepEqual(sortedUniqueUids([]), []);
+});
+
+void test('uidsToRemove: distinct and ascending; a value that cannot be a UID is notFound', () => {
+  assert.deepEqual(uidsToRemove([5, 1, 5, 0xffff_ffff]), [1, 5, 0xffff_ffff]);
+  assert.deepEqual(uidsToRemove([]), []);
+  for (const bad of [0, -1, 1.5, Number.NaN, Infinity, 2 ** 32]) {
+    assert.throws(() => uidsToRemove([1, bad]), (err: unknown) => isStoreError(err, 'notFound'), String(bad));
+  }
 });
 
 void test('pages cuts a list into pages of at most `size`, none empty', () => {

@@ -80,7 +80,11 @@ export class ChangeLog {
    * the result must be consistent with other reads of the same transaction (a snapshot, a write).
    */
   readRemote(): RemoteChanges {
-    const gap = this.#prunedThrough.get()!.value > this.#lastSeen;
+    const prunedThrough = this.#prunedThrough.get()!.value;
+    const gap = prunedThrough > this.#lastSeen;
+    // Reading resumes after the pruned records, so that one gap is reported once: left behind, the watermark
+    // would report it again at every read until a newer record came, turning every mailbox opened meanwhile gone.
+    if (gap) this.#lastSeen = prunedThrough;
     const rows = this.#since.all(this.#lastSeen);
     const changes: AddressedChange[] = [];
     for (const row of rows) {

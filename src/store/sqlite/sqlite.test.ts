@@ -369,6 +369,14 @@ void describe('sqlite store: change notification across processes', () => {
       a.backend.pollChanges();
       assert.deepEqual(seen, [{ type: 'gone' }]);
       assert.deepEqual(seen2, [{ type: 'gone' }], 'each open Mailbox is told once');
+      // After 'gone' nothing more is delivered (store/types.ts): the listeners were dropped at the gap.
+      const fresh: MailboxChange[] = [];
+      await a.user.openMailbox('INBOX', { readOnly: true, onChange: (c) => fresh.push(c) });
+      await b.user.append('INBOX', [{ content: message('after the gap') }]);
+      a.backend.pollChanges();
+      assert.deepEqual(fresh.map((c) => c.type), ['append'], 'a mailbox opened after the gap hears the append');
+      assert.deepEqual(seen, [{ type: 'gone' }], 'nothing after gone');
+      assert.deepEqual(seen2, [{ type: 'gone' }], 'nothing after gone');
     } finally {
       await a.backend.close();
       await b.backend.close();
