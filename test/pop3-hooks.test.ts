@@ -6,7 +6,8 @@
 import { test, describe, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { createHash, X509Certificate } from 'node:crypto';
-import { connect as tlsConnect, createServer as createTlsServer, type TLSSocket } from 'node:tls';
+import { connect as netConnect } from 'node:net';
+import { createServer as createTlsServer, type TLSSocket } from 'node:tls';
 import { generate } from 'selfsigned';
 import {
   Pop3Server,
@@ -58,10 +59,12 @@ const fingerprintOf = (pem: string): string => new X509Certificate(pem).fingerpr
 
 /** Certificate fingerprint presented on an implicit-TLS port. */
 async function pop3sFingerprint(port: number): Promise<string> {
-  const socket = tlsConnect({ port, host: '127.0.0.1', rejectUnauthorized: false, servername: 'localhost' });
-  await new Promise<void>((resolve, reject) => socket.once('secureConnect', resolve).once('error', reject));
-  const fp = socket.getPeerCertificate().fingerprint256;
-  socket.destroy();
+  const client = await Pop3LineClient.connectTls(port, { rejectUnauthorized: false, servername: 'localhost' });
+  // Read the greeting first: a client that hangs up inside the handshake leaves the tls.Server waiting
+  // for its handshake timeout, which would hold up close().
+  assert.match((await client.readLine()) ?? '', /^\+OK/);
+  const fp = (client.socket as TLSSocket).getPeerCertificate().fingerprint256;
+  client.destroy();
   return fp;
 }
 
@@ -311,5 +314,33 @@ void describe('secure flag after STLS', () => {
       { protocol: 'pop3', secure: true, remoteAddress: '127.0.0.1' },
       { protocol: 'pop3', secure: false, remoteAddress: '127.0.0.1' },
     ]);
+  });
+});
+
+void describe('close() with unfinished TLS handshakes', () => {
+  void test('a POP3S connection that never starts its handshake does not hold up close()', async () => {
+    const a = await testCertificate();
+    const { server } = newServer({ tls: a });
+    const { port: tlsPort } = await server.listenTLS(0);
+    const socket = netConnect(tlsPort, '127.0.0.1');
+    await new Promise<void>((resolve, reject) => socket.once('connect', resolve).once('error', reject));
+    const closedByServer = new Promise<void>((resolve) => socket.once('close', () => resolve()));
+    socket.on('error', () => {});
+    await server.close(); // before the fix: waited for the tls.Server handshake timeout (120 s)
+    await closedByServer;
+  });
+
+  void test('a client that half-closes right after +OK to STLS ends its session', async () => {
+    const a = await testCertificate();
+    const { server } = newServer({ tls: a });
+    const { port } = await server.listen(0);
+    const client = await Pop3LineClient.connect(port);
+    await client.readLine();
+    assert.equal(await say(client, 'STLS'), '+OK Begin TLS negotiation now.');
+    client.socket.end(); // EOF instead of a ClientHello; the server runs with allowHalfOpen
+    await client.closed();
+    // Before the fix the session waited in the handshake forever, and close() with it.
+    await server.close();
+    assert.equal(server.connectionCount, 0);
   });
 });

@@ -69,7 +69,7 @@ async function multiline(client: Pop3LineClient, line: string): Promise<{ status
 }
 
 void describe('storePop3Handler over the memory store', () => {
-  void test('STAT/LIST/UIDL/RETR/TOP/DELE/QUIT; IMAP-side INBOX sees \\Seen and the expunge; second session confirms', async () => {
+  void test('STAT/LIST/UIDL/RETR/TOP/DELE/QUIT; IMAP-side INBOX sees \\Seen (at QUIT) and the expunge; second session confirms', async () => {
     const { store, port, errors } = await setup();
     const imap = await observe(store);
     const { uidValidity, uids } = imap.mailbox.snapshot;
@@ -90,16 +90,21 @@ void describe('storePop3Handler over the memory store', () => {
     const top = await multiline(client, 'TOP 2 1');
     assert.equal(top.body.toString(), 'From: b@example.com\r\nSubject: second\r\n\r\nbody two\r\n');
 
-    // RETR set \Seen on message 1 only (TOP does not), visible to the IMAP side through the feed and a fetch.
-    const flags = await imap.mailbox.fetch(uids);
-    assert.ok(flags[0].flags.includes('\\Seen'));
-    assert.ok(!flags[1].flags.includes('\\Seen'));
-    assert.ok(imap.changes.some((c) => c.type === 'flags' && c.updates.some((u) => u.uid === uids[0])));
+    // As Dovecot: RETR notes \Seen, applied only at QUIT (UPDATE state), so nothing changes before.
+    const before = await imap.mailbox.fetch(uids);
+    assert.ok(before.every((r) => !r.flags.includes('\\Seen')));
+    assert.ok(!imap.changes.some((c) => c.type === 'flags'), 'no flag change before QUIT');
 
     assert.equal(await command(client, 'DELE 2'), '+OK Message 2 deleted.');
     assert.ok(!imap.changes.some((c) => c.type === 'expunge'), 'nothing is expunged before QUIT');
     assert.equal(await command(client, 'QUIT'), '+OK Logging out, 1 messages deleted.');
     await client.closed();
+
+    // QUIT set \Seen on message 1 only (TOP does not), visible to the IMAP side through the feed and a fetch.
+    const flags = await imap.mailbox.fetch([uids[0], uids[2]]);
+    assert.ok(flags[0].flags.includes('\\Seen'));
+    assert.ok(!flags[1].flags.includes('\\Seen'));
+    assert.ok(imap.changes.some((c) => c.type === 'flags' && c.updates.some((u) => u.uid === uids[0])));
 
     const expunges = imap.changes.filter((c) => c.type === 'expunge');
     assert.equal(expunges.length, 1);
@@ -114,10 +119,11 @@ void describe('storePop3Handler over the memory store', () => {
     assert.deepEqual(errors, []);
   });
 
-  void test('a dropped connection deletes nothing; the lock is per user and shared by every server on the backend', async () => {
+  void test('a dropped connection deletes and marks nothing; the lock is per user and shared by every server on the backend', async () => {
     const { store, port, server } = await setup();
     const second = await setup({}, store);
     const client = await login(port);
+    await multiline(client, 'RETR 2');
     assert.equal(await command(client, 'DELE 1'), '+OK Message 1 deleted.');
 
     // Same user through another Pop3Server on the same backend: [IN-USE]. Another user is fine.
@@ -135,6 +141,10 @@ void describe('storePop3Handler over the memory store', () => {
     const check = await login(port);
     assert.equal(await command(check, 'STAT'), `+OK 3 ${MESSAGES.reduce((n, m) => n + Buffer.byteLength(m), 0)}`);
     check.destroy();
+    const imap = await observe(store);
+    const records = await imap.mailbox.fetch(imap.mailbox.snapshot.uids);
+    assert.ok(records.every((r) => !r.flags.includes('\\Seen')), 'RETR without QUIT sets no \\Seen');
+    await imap.close();
     other.destroy();
   });
 

@@ -229,5 +229,18 @@ export function decodeMeta(bytes: Buffer): MessageMeta {
   const header = r.bytes();
   const root = readPart(r, 0);
   if (!r.end()) throw new CorruptMetaError('trailing bytes');
-  return { version, size, header, envelope: envelopeFields(parseHeaderFields(header)), root };
+  return withLazyEnvelope({ version, size, header, root });
+}
+
+/**
+ * The record with `envelope` derived from the header block on first read, then kept: re-parsing the header
+ * costs more than the rest of decoding, and most reads (BODYSTRUCTURE, sections, RFC822.SIZE) never look at
+ * the envelope. The property is enumerable, so copies and comparisons see it like a plain field.
+ */
+function withLazyEnvelope(fields: Omit<MessageMeta, 'envelope'>): MessageMeta {
+  let envelope: EnvelopeFields | undefined;
+  return Object.defineProperty(fields, 'envelope', {
+    enumerable: true,
+    get: () => (envelope ??= envelopeFields(parseHeaderFields(fields.header))),
+  }) as MessageMeta;
 }

@@ -92,8 +92,15 @@ export interface Pop3Handler {
   deleteMessages(numbers: readonly number[]): Promise<void>;
   /** The message's bytes; the server destroys the stream when done (or early, for TOP). */
   getMessageReader(number: number): Promise<Readable>;
-  /** Called after a RETR was sent completely (the store handler sets \Seen here). Optional. */
+  /** Called after a RETR was sent completely (the store handler notes the message for \Seen at QUIT). Optional. */
   messageRetrieved?(number: number): Promise<void>;
+  /**
+   * Called once at QUIT on entering the UPDATE state (RFC 1939 section 6), before deleteMessages, with the
+   * numbers marked deleted (possibly none): the store handler sets \Seen on the retrieved messages here, in one
+   * store call, as Dovecot does. Not called when the connection drops. A throw fails the QUIT like a failed
+   * deleteMessages. Optional.
+   */
+  enterUpdate?(deleted: readonly number[]): Promise<void>;
   /** Number of messages in the maildrop; asked once, right after lockMaildrop. */
   getMessageCount(): Promise<number>;
   /** Unique id persistent across sessions (UIDL): 1-70 characters from 0x21 to 0x7E (RFC 1939 section 7). */

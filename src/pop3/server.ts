@@ -75,6 +75,8 @@ export class Pop3Server {
   private readonly sessions = new Set<Pop3Session>();
   private readonly running = new Set<Promise<void>>();
   private readonly ownServers = new Set<NetServer>();
+  /** Raw connections of our own listeners, so close() can drop those that never became a session. */
+  private readonly ownSockets = new Set<Socket>();
   private readonly servedServers = new Map<NetServer, (socket: Socket) => void>();
   private closing = false;
 
@@ -177,6 +179,9 @@ export class Pop3Server {
     this.servedServers.clear();
     for (const session of this.sessions) session.shutdown();
     await Promise.all([...this.running]);
+    // Every session has ended: what is left on our listeners is a TLS handshake that never completed (it
+    // would hold server.close() until the handshake timeout) or a socket lingering after its session's end.
+    for (const socket of this.ownSockets) socket.destroy();
     await Promise.all(stopped);
     this.ownServers.clear();
   }
@@ -184,6 +189,11 @@ export class Pop3Server {
   private start(server: NetServer, port: number, host: string): Promise<AddressInfo> {
     if (this.closing) return Promise.reject(new Error('server is closed'));
     server.on(server instanceof TlsServer ? 'secureConnection' : 'connection', (socket: Socket) => this.accept(socket));
+    // For a tls.Server, 'connection' gives the raw socket before the handshake.
+    server.on('connection', (socket: Socket) => {
+      this.ownSockets.add(socket);
+      socket.once('close', () => this.ownSockets.delete(socket));
+    });
     this.ownServers.add(server);
     return new Promise((resolve, reject) => {
       server.once('error', reject);
@@ -200,6 +210,9 @@ export class Pop3Server {
       socket.destroy();
       return;
     }
+    // Responses are written in pieces (status line, body, terminator): without this, Nagle's algorithm holds
+    // the last small write until the client's delayed ACK (~40 ms per RETR). The IMAP server does the same.
+    socket.setNoDelay(true);
     const peer: Pop3Peer = {
       remoteAddress: socket.remoteAddress,
       remotePort: socket.remotePort,

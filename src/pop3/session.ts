@@ -650,29 +650,38 @@ export class Pop3Session implements Pop3CommandContext {
     raw.on('error', () => {}); // errors surface on the TLS socket
     const secured = new TLSSocket(raw, { isServer: true, secureContext: context });
     this.socket = secured;
+    // The handshake ends with 'secure', or fails with an error, a close, or the peer's EOF: servers run with
+    // allowHalfOpen, so a client that hangs up mid-handshake may only show up as 'end' (on either socket).
     const ok = await new Promise<boolean>((resolve) => {
       const done = (result: boolean) => (): void => {
         secured.off('secure', onSecure);
-        secured.off('error', onFail);
-        secured.off('close', onFail);
+        for (const socket of [secured, raw]) {
+          socket.off('error', onFail);
+          socket.off('close', onFail);
+          socket.off('end', onFail);
+        }
         resolve(result);
       };
       const onSecure = done(true);
       const onFail = done(false);
       secured.once('secure', onSecure);
-      secured.once('error', onFail);
-      secured.once('close', onFail);
+      for (const socket of [secured, raw]) {
+        socket.once('error', onFail);
+        socket.once('close', onFail);
+        socket.once('end', onFail);
+      }
     });
-    this.log.debug({ session: this.id, ok, destroyed: secured.destroyed, ended: secured.readableEnded }, "DBG handshake");
-    this.attach(secured);
-    // The peer may have closed in the same turn as the handshake ended, before the listeners above were
-    // attached: without this check the session would wait for a line forever (and block close()).
-    if (secured.destroyed) this.closed = true;
-    else if (secured.readableEnded) this.inputEnded = true;
     if (!ok) {
       this.closed = true;
+      secured.destroy();
+      raw.destroy();
       throw new ConnectionClosed();
     }
+    this.attach(secured);
+    // The peer may have closed in the same turn as the handshake ended, before the listeners above were
+    // attached: without this check the session would wait for a line that never comes.
+    if (secured.destroyed) this.closed = true;
+    else if (secured.readableEnded) this.inputEnded = true;
     this.secure = true;
     // RFC 2595 section 4: discard knowledge obtained before the handshake.
     this.pendingUser = null;
@@ -689,9 +698,10 @@ export class Pop3Session implements Pop3CommandContext {
     }
     // UPDATE state (RFC 1939 section 6): remove the marked messages, all or nothing.
     const numbers = this.maildrop!.deletedNumbers();
-    if (numbers.length > 0) {
+    if (numbers.length > 0 || this.handler.enterUpdate) {
       try {
-        await this.handler.deleteMessages(numbers);
+        await this.handler.enterUpdate?.(numbers);
+        if (numbers.length > 0) await this.handler.deleteMessages(numbers);
       } catch (err) {
         if (!(err instanceof Pop3ReportableError)) this.reportError(err);
         await this.unlockOnce();

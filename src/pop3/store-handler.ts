@@ -6,7 +6,9 @@
  * - UIDL values are built from UIDVALIDITY and UID (Dovecot's default `%08Xu%08Xv`, lower-case hex as Dovecot prints it), unique and stable;
  * - deletions at QUIT call Mailbox.remove (all or nothing), so IMAP sessions on INBOX get EXPUNGE through
  *   the store's change feed;
- * - a complete RETR sets \Seen (Dovecot's default; `markSeen: false` turns it off);
+ * - a complete RETR marks the message \Seen, applied at QUIT in one store call (Dovecot's default and timing:
+ *   one durable commit per session instead of one per RETR; a dropped connection marks nothing; `markSeen:
+ *   false` turns it off);
  * - one maildrop lock per user shared by all POP3 sessions of the process (per backend object).
  * Sizes are the store's octet sizes: the store contract keeps messages with CRLF line endings, so they are
  * already the RFC 1939 sizes after CRLF normalization.
@@ -22,7 +24,7 @@ const FETCH_PAGE = 1000;
 
 /** Options of storePop3Handler. */
 export interface StorePop3HandlerOptions {
-  /** Set \Seen on a message once RETR has sent it completely; default true (Dovecot's behaviour). */
+  /** Set \Seen (at QUIT) on the messages RETR has sent completely; default true (Dovecot's behaviour). */
   readonly markSeen?: boolean;
   /** Receives handleSessionError calls (handler failures, bugs). */
   readonly onError?: (err: unknown) => void;
@@ -70,6 +72,8 @@ class StorePop3Handler implements Pop3Handler {
   private uidValidity = 0;
   /** UIDs of the snapshot that another session expunged meanwhile (learned from the change feed). */
   private readonly vanished = new Set<number>();
+  /** UIDs sent completely by RETR: flagged \Seen at QUIT (enterUpdate). */
+  private readonly retrieved = new Set<number>();
 
   constructor(
     private readonly backend: Backend,
@@ -182,12 +186,20 @@ class StorePop3Handler implements Pop3Handler {
 
   async messageRetrieved(number: number): Promise<void> {
     if (this.options.markSeen === false) return;
-    const uid = this.uids[this.index(number)];
-    if (this.vanished.has(uid)) return;
+    this.retrieved.add(this.uids[this.index(number)]);
+  }
+
+  async enterUpdate(deleted: readonly number[]): Promise<void> {
+    // Messages about to be removed need no flag; those another session expunged are gone.
+    for (const n of deleted) this.retrieved.delete(this.uids[this.index(n)]);
+    const uids = [...this.retrieved].filter((uid) => !this.vanished.has(uid)).sort((a, b) => a - b);
+    this.retrieved.clear();
+    if (uids.length === 0) return;
     try {
-      await this.openMailbox().storeFlags([uid], { op: 'add', flags: ['\\Seen'] });
+      // storeFlags skips UIDs expunged meanwhile by another process (store contract), so no race to handle.
+      await this.openMailbox().storeFlags(uids, { op: 'add', flags: ['\\Seen'] });
     } catch (err) {
-      if (!isStoreError(err, 'notFound')) throw err;
+      throw clientError(err);
     }
   }
 

@@ -4,7 +4,8 @@ import { parseMessage } from '../../message/index.ts';
 import { renderValue } from '../wire/value-encoder.ts';
 import { envelopeValue } from './envelope.ts';
 import { bodyStructureValue } from './bodystructure.ts';
-import { concat, humanString, nstring } from './imap-string.ts';
+import { run } from '../protocol/values.ts';
+import { humanString, nstring } from './imap-string.ts';
 
 const crlf = (s: string): Buffer => Buffer.from(s.replace(/\r?\n/g, '\r\n'), 'latin1');
 const render = (v: Parameters<typeof renderValue>[0]): string => renderValue(v).toString('latin1');
@@ -25,10 +26,10 @@ describe('imap strings', () => {
     assert.equal(render(humanString('   ')), '""');
   });
 
-  test('concat writes items with no separator', () => {
-    assert.equal(render([...concat([['a', null], ['b', 1]]), 'x']), '(("a" NIL)("b" 1) "x")');
-    // Not valid UTF-8: falls back to separate items.
-    assert.equal(render(concat([[nstring('\xe9')], ['b']])), '(({1}\r\n\xe9) ("b"))');
+  test('a run writes items with no separator, whatever their bytes', () => {
+    assert.equal(render([run([['a', null], ['b', 1]]), 'x']), '(("a" NIL)("b" 1) "x")');
+    // Not valid UTF-8 (fixture 079's shape): still no separator.
+    assert.equal(render([run([[nstring('\xe9')], ['b']])]), '(({1}\r\n\xe9)("b"))');
   });
 });
 

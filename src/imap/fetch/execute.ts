@@ -46,14 +46,43 @@ export interface FetchOptions {
   readonly recent?: boolean;
 }
 
+/**
+ * Responses are collected across messages and written once this many bytes are pending (or at the end of
+ * a store page): one socket write per batch instead of one per message, which dominated FETCH 1:* FLAGS.
+ */
+export const WRITE_BATCH_BYTES = 64 * 1024;
+
 const SP = Buffer.from(' ');
 const CLOSE = Buffer.from(')\r\n');
 const FLAGS_ITEM: FetchItem = { type: 'flags' };
 
-/** Collects one FETCH response, flushing buffered bytes before a stream is written. */
+/** Collects FETCH responses, flushing buffered bytes before a stream is written. */
 class ResponseChunks {
   private readonly parts: Buffer[] = [];
+  /** Bytes of parts[0, counted): bufferedBytes() adds the parts pushed since. */
+  private counted = 0;
+  private bytes = 0;
+  /** Incremented by every flush, so a mark can tell whether its bytes are still pending. */
+  private flushes = 0;
   constructor(private readonly out: ResponseWriter) {}
+
+  /** Bytes pending. */
+  bufferedBytes(): number {
+    for (; this.counted < this.parts.length; this.counted++) this.bytes += this.parts[this.counted].length;
+    return this.bytes;
+  }
+
+  /** Where the next response starts, for dropTo. */
+  mark(): { readonly flushes: number; readonly length: number } {
+    return { flushes: this.flushes, length: this.parts.length };
+  }
+
+  /** Drop the pending bytes pushed since `mark` (a response that failed half-way is not sent). */
+  dropTo(mark: { readonly flushes: number; readonly length: number }): void {
+    this.parts.length = mark.flushes === this.flushes ? Math.min(mark.length, this.parts.length) : 0;
+    this.counted = 0;
+    this.bytes = 0;
+  }
 
   push(bytes: Buffer): void {
     this.parts.push(bytes);
@@ -67,6 +96,9 @@ class ResponseChunks {
     if (this.parts.length === 0) return;
     const bytes = this.parts.length === 1 ? this.parts[0] : Buffer.concat(this.parts);
     this.parts.length = 0; // in place: callers hold list()
+    this.counted = 0;
+    this.bytes = 0;
+    this.flushes++;
     await this.out.raw(bytes);
   }
 
@@ -96,6 +128,7 @@ export async function executeFetch(
   let missing = 0;
   const enc: ValueEncodingOptions = { utf8: options.utf8 };
   const showRecent = options.recent ?? true;
+  const chunks = new ResponseChunks(out);
   for (let i = 0; i < uids.length; i += FETCH_PAGE_SIZE) {
     const page = uids.slice(i, i + FETCH_PAGE_SIZE);
     let records = await view.mailbox.fetch(page, { meta: plan.needsMeta });
@@ -107,9 +140,20 @@ export async function executeFetch(
     for (const record of records) {
       const seq = view.seqOf(record.uid);
       if (seq === 0) continue; // not in this session's view (cannot happen for resolved UIDs)
-      const written = await writeMessage(view, out, plan, record, seq, changed.has(record.uid), enc, showRecent);
+      const mark = chunks.mark();
+      let written: boolean;
+      try {
+        written = await writeMessage(view, chunks, plan, record, seq, changed.has(record.uid), enc, showRecent);
+      } catch (err) {
+        // As when each response was written alone: the complete ones go out, the failed one does not.
+        chunks.dropTo(mark);
+        await chunks.flush();
+        throw err;
+      }
       if (!written) missing++;
+      if (chunks.bufferedBytes() >= WRITE_BATCH_BYTES) await chunks.flush();
     }
+    await chunks.flush();
   }
   return { missing };
 }
@@ -203,7 +247,7 @@ async function prepareBinary(plan: FetchPlan, record: MessageRecord, body: Messa
 /** One `* seq FETCH (...)` response. Returns false when the message vanished from the store meanwhile. */
 async function writeMessage(
   view: SelectedView,
-  out: ResponseWriter,
+  chunks: ResponseChunks,
   plan: FetchPlan,
   record: MessageRecord,
   seq: number,
@@ -227,7 +271,6 @@ async function writeMessage(
     const at = items.length > 0 && items[0].type === 'uid' ? 1 : 0;
     items = [...items.slice(0, at), FLAGS_ITEM, ...items.slice(at)];
   }
-  const chunks = new ResponseChunks(out);
   chunks.push(Buffer.from(`* ${seq} FETCH (`));
   for (let i = 0; i < items.length; i++) {
     if (i > 0) chunks.push(SP);
@@ -236,7 +279,6 @@ async function writeMessage(
     await writeItem(view, chunks, item, record, body, prepared, enc, showRecent);
   }
   chunks.push(CLOSE);
-  await chunks.flush();
   return true;
 }
 

@@ -3,7 +3,7 @@
  * section 7.4.2), so text that is not valid UTF-8 goes out as a literal of the original octets instead of
  * being re-encoded.
  */
-import { literal, run } from '../protocol/values.ts';
+import { literal } from '../protocol/values.ts';
 import type { ImapValue } from '../protocol/values.ts';
 
 /** nstring from a binary string (one char per octet); null stays NIL. */
@@ -32,13 +32,4 @@ export function humanString(bin: string): ImapValue {
     return nstring(cleaned);
   }
   return literal(Buffer.from(cleaned, 'latin1'));
-}
-
-/**
- * @deprecated Use `run()` from imap/protocol/values.ts, which the value encoder writes with no separator
- * for every input (this used to pre-render the items into an atom, which failed on non-UTF-8 octets).
- * Kept only so existing callers compile: returns the items as a single run inside the enclosing list.
- */
-export function concat(values: readonly ImapValue[]): ImapValue[] {
-  return [run(values)];
 }

@@ -18,7 +18,7 @@ import { countMessages } from '../shared/message-counts.ts';
 import { prefilter } from '../shared/sql-prefilter.ts';
 import { MESSAGE_COLUMNS, recordFromRow } from '../shared/sql-rows.ts';
 import { decodeStoredMeta } from '../shared/stored-meta.ts';
-import { pages, sortedUniqueUids as sortedUnique, uidsToRemove } from '../shared/uid-lists.ts';
+import { denseSpan, pages, sortedUniqueUids as sortedUnique, uidsToRemove } from '../shared/uid-lists.ts';
 import type {
   CopyResult,
   ExpungeLogMailbox,
@@ -91,12 +91,18 @@ export class PgMailbox implements MovableMailbox, ExpungeLogMailbox, GapListener
     const out: MessageRecord[] = [];
     const withMeta = options?.meta === true;
     for (const page of pages(sortedUnique(uids), PG_UID_PAGE)) {
-      const found = await rows<PgMessageRow & { meta?: Buffer }>(
+      // A dense page (FETCH 1:*) is one range scan of the primary key; a sparse one a lookup per UID.
+      const span = denseSpan(page);
+      let found = await rows<PgMessageRow & { meta?: Buffer }>(
         this.#store.pool,
         `SELECT ${MESSAGE_COLUMNS}${withMeta ? ', c.meta' : ''} FROM messages m JOIN contents c ON c.id = m.content_id
-          WHERE m.mailbox_id = $1 AND m.uid = ANY($2::bigint[]) ORDER BY m.uid`,
-        [this.#id, page],
+          WHERE m.mailbox_id = $1 AND ${span ? 'm.uid BETWEEN $2 AND $3' : 'm.uid = ANY($2::bigint[])'} ORDER BY m.uid`,
+        span ? [this.#id, span.first, span.last] : [this.#id, page],
       );
+      if (span && !span.exact) {
+        const asked = new Set(page);
+        found = found.filter((row) => asked.has(row.uid));
+      }
       for (const row of found) {
         if (!withMeta) {
           out.push(toRecord(row));
@@ -127,7 +133,7 @@ export class PgMailbox implements MovableMailbox, ExpungeLogMailbox, GapListener
     const now = new Date();
     const compiled = compileSearch(query, { now });
     // The statement's own parameters are $1 and $2: the condition's are numbered after them.
-    const cond = prefilter(query, now.getTime(), { kind: 'numbered', first: 3 });
+    const cond = prefilter(query, now.getTime(), { kind: 'numbered', first: 3 }, 'textArray');
     const sql =
       `SELECT ${MESSAGE_COLUMNS}${compiled.needsMeta ? ', c.meta' : ''} FROM messages m JOIN contents c ON c.id = m.content_id
         WHERE m.mailbox_id = $1 AND m.uid > $2` +

@@ -78,3 +78,17 @@ void test('the two styles differ only in placeholders: $n numbers the ? in order
     { numRuns: 300 },
   );
 });
+
+void test('\\Answered, \\Flagged and \\Draft are narrowed by the flag list when the store says how it keeps it', () => {
+  assert.deepEqual(prefilter({ type: 'flag', flag: '\\flagged' }, NOW, { kind: 'question' }, 'jsonText'), {
+    sql: `m.flags LIKE '%"\\\\flagged"%'`,
+    params: [],
+  });
+  assert.deepEqual(prefilter({ type: 'flag', flag: '\\Draft' }, NOW, { kind: 'numbered', first: 3 }, 'textArray'), {
+    sql: `EXISTS (SELECT 1 FROM unnest(m.flags) AS f WHERE lower(f) = '\\draft')`,
+    params: [],
+  });
+  // A superset, not exact: NOT is left to the evaluator; keywords are never spelled into the SQL.
+  assert.equal(prefilter({ type: 'not', key: { type: 'flag', flag: '\\Answered' } }, NOW, { kind: 'question' }, 'jsonText'), null);
+  assert.equal(prefilter({ type: 'flag', flag: 'work' }, NOW, { kind: 'question' }, 'jsonText'), null);
+});

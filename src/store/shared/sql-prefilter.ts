@@ -27,6 +27,28 @@ export type PlaceholderStyle = { readonly kind: 'question' } | { readonly kind: 
 /** SQLite's placeholders. */
 export const QUESTION_PLACEHOLDERS: PlaceholderStyle = { kind: 'question' };
 
+/**
+ * How the `m.flags` column holds a message's flag list, for the flags without a 0/1 column (\Answered,
+ * \Flagged, \Draft): SQLite's JSON text or PostgreSQL's text[]. Without it those keys are not translated
+ * and every message is a candidate (the evaluator reads each flag list).
+ */
+export type FlagListColumn = 'jsonText' | 'textArray';
+
+/** System flags that get a flag-list condition: fixed names, so they are spelled in the SQL, not bound. */
+const LISTED_SYSTEM_FLAGS = new Set(['\\answered', '\\flagged', '\\draft']);
+
+/**
+ * A superset condition for "the flag list holds `flag`" (lower-case, one of LISTED_SYSTEM_FLAGS): the JSON
+ * text holds it as the string `"\\Flagged"` (JSON escapes the backslash; SQLite's LIKE ignores ASCII case and
+ * has no escape character unless ESCAPE is given); the array holds an element equal to it ignoring case.
+ */
+function flagListCondition(flag: string, column: FlagListColumn): Translation {
+  const name = flag.slice(1); // the letters after the backslash, which need no quoting in either dialect
+  return column === 'jsonText'
+    ? fixed(`m.flags LIKE '%"\\\\${name}"%'`, false)
+    : fixed(`EXISTS (SELECT 1 FROM unnest(m.flags) AS f WHERE lower(f) = '\\${name}')`, false);
+}
+
 /** Hands out placeholders in the order their parameters appear in the finished condition. */
 type Placeholders = () => string;
 
@@ -71,10 +93,10 @@ function dateCondition(column: string, op: 'before' | 'on' | 'since', date: stri
   }
 }
 
-function translate(key: SearchKey, now: number): Translation | null {
+function translate(key: SearchKey, now: number, flags?: FlagListColumn): Translation | null {
   switch (key.type) {
     case 'and': {
-      const parts = key.keys.map((k) => translate(k, now));
+      const parts = key.keys.map((k) => translate(k, now, flags));
       const kept = parts.filter((p): p is Translation => p !== null);
       if (kept.length === 0) return null;
       return {
@@ -84,13 +106,13 @@ function translate(key: SearchKey, now: number): Translation | null {
       };
     }
     case 'or': {
-      const l = translate(key.left, now);
-      const r = translate(key.right, now);
+      const l = translate(key.left, now, flags);
+      const r = translate(key.right, now, flags);
       if (!l || !r) return null;
       return { render: (ph) => `(${l.render(ph)}) OR (${r.render(ph)})`, params: [...l.params, ...r.params], exact: l.exact && r.exact };
     }
     case 'not': {
-      const inner = translate(key.key, now);
+      const inner = translate(key.key, now, flags);
       if (!inner || !inner.exact) return null;
       return { render: (ph) => `NOT (${inner.render(ph)})`, params: inner.params, exact: true };
     }
@@ -116,6 +138,7 @@ function translate(key: SearchKey, now: number): Translation | null {
       const flag = key.flag.toLowerCase();
       if (flag === '\\seen') return fixed('m.seen = 1', true);
       if (flag === '\\deleted') return fixed('m.deleted = 1', true);
+      if (flags !== undefined && LISTED_SYSTEM_FLAGS.has(flag)) return flagListCondition(flag, flags);
       return null;
     }
     case 'size':
@@ -142,10 +165,16 @@ function translate(key: SearchKey, now: number): Translation | null {
 
 /**
  * The SQL condition narrowing a search, or null when every message is a candidate. `now` is the clock
- * the evaluator uses too (WITHIN, RFC 5032); `style` the dialect's placeholders (default `?`).
+ * the evaluator uses too (WITHIN, RFC 5032); `style` the dialect's placeholders (default `?`); `flags` how
+ * the store keeps flag lists, to narrow \Answered, \Flagged and \Draft too (default: not narrowed).
  */
-export function prefilter(query: SearchKey, now: number = Date.now(), style: PlaceholderStyle = QUESTION_PLACEHOLDERS): SqlCondition | null {
-  const t = translate(query, now);
+export function prefilter(
+  query: SearchKey,
+  now: number = Date.now(),
+  style: PlaceholderStyle = QUESTION_PLACEHOLDERS,
+  flags?: FlagListColumn,
+): SqlCondition | null {
+  const t = translate(query, now, flags);
   if (!t) return null;
   let n = style.kind === 'numbered' ? style.first : 0;
   const ph: Placeholders = style.kind === 'numbered' ? () => `$${n++}` : () => '?';

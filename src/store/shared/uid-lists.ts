@@ -32,3 +32,18 @@ export function pages<T>(items: readonly T[], size: number): T[][] {
   for (let i = 0; i < items.length; i += size) out.push(items.slice(i, i + size));
   return out;
 }
+
+/**
+ * A page of ascending distinct UIDs dense enough to read as one primary-key range scan (`uid BETWEEN first
+ * AND last`) rather than one lookup per UID: FETCH 1:* pages are contiguous, or nearly so after expunges.
+ * `exact` is false when the range holds UIDs the page did not ask for, which the caller must filter out.
+ * Null for an empty or sparse page (the range would visit more than twice the rows asked for).
+ */
+export function denseSpan(page: readonly number[]): { first: number; last: number; exact: boolean } | null {
+  if (page.length === 0) return null;
+  const first = page[0];
+  const last = page[page.length - 1];
+  const width = last - first + 1;
+  if (width > 2 * page.length) return null;
+  return { first, last, exact: width === page.length };
+}

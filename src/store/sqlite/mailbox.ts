@@ -30,9 +30,9 @@ import { MailboxLifecycle, assertWritable } from '../shared/mailbox-lifecycle.ts
 import { checkUidSpace } from '../shared/limits.ts';
 import { countMessages, type CountedMessage } from '../shared/message-counts.ts';
 import { settle } from '../shared/settle.ts';
-import { prefilter } from '../shared/sql-prefilter.ts';
+import { prefilter, QUESTION_PLACEHOLDERS } from '../shared/sql-prefilter.ts';
 import { MESSAGE_COLUMNS, recordFromRow } from '../shared/sql-rows.ts';
-import { pages, sortedUniqueUids as sortedUnique, uidsToRemove } from '../shared/uid-lists.ts';
+import { denseSpan, pages, sortedUniqueUids as sortedUnique, uidsToRemove } from '../shared/uid-lists.ts';
 import type { MailboxRow, MessageRow, SqliteStore } from './store.ts';
 
 /** UIDs per statement for fetch and flag updates: bounded statement work per call, as callers page too. */
@@ -99,14 +99,22 @@ export class SqliteMailbox implements MovableMailbox, ExpungeLogMailbox {
       this.#check();
       const out: MessageRecord[] = [];
       const withMeta = options?.meta === true;
+      const s = this.#store.s;
       for (const page of pages(sortedUnique(uids), UID_PAGE)) {
-        const json = JSON.stringify(page);
-        if (withMeta) {
-          for (const row of this.#store.s.messagesWithMetaByUids.all(this.#id, json)) {
-            out.push({ ...toRecord(row), meta: this.#store.metaOf(row.content_id, row.size, row.meta) });
+        // A dense page (FETCH 1:*) is one range scan; a sparse one is a lookup per UID.
+        const span = denseSpan(page);
+        let rows: (MessageRow & { meta?: Buffer })[];
+        if (span) {
+          rows = (withMeta ? s.messagesWithMetaByUidRange : s.messagesByUidRange).all(this.#id, span.first, span.last);
+          if (!span.exact) {
+            const asked = new Set(page);
+            rows = rows.filter((row) => asked.has(row.uid));
           }
         } else {
-          for (const row of this.#store.s.messagesByUids.all(this.#id, json)) out.push(toRecord(row));
+          rows = (withMeta ? s.messagesWithMetaByUids : s.messagesByUids).all(this.#id, JSON.stringify(page));
+        }
+        for (const row of rows) {
+          out.push(withMeta ? { ...toRecord(row), meta: this.#store.metaOf(row.content_id, row.size, row.meta!) } : toRecord(row));
         }
       }
       return out;
@@ -127,7 +135,7 @@ export class SqliteMailbox implements MovableMailbox, ExpungeLogMailbox {
     // One clock for the SQL prefilter and the evaluator, so WITHIN (RFC 5032) agrees between the two.
     const now = new Date();
     const compiled = compileSearch(query, { now });
-    const cond = prefilter(query, now.getTime());
+    const cond = prefilter(query, now.getTime(), QUESTION_PLACEHOLDERS, 'jsonText');
     const columns = MESSAGE_COLUMNS + (compiled.needsMeta ? ', c.meta' : '');
     const sql =
       `SELECT ${columns} FROM messages m JOIN contents c ON c.id = m.content_id WHERE m.mailbox_id = ? AND m.uid > ?` +

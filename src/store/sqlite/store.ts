@@ -110,6 +110,15 @@ export class SqliteStore {
         `SELECT ${MESSAGE_COLUMNS}, c.meta FROM messages m JOIN contents c ON c.id = m.content_id
           WHERE m.mailbox_id = ? AND m.uid IN (SELECT value FROM json_each(?)) ORDER BY m.uid`,
       ),
+      // The same for a dense page (FETCH 1:*): one range scan of the primary key instead of a lookup per UID.
+      messagesByUidRange: p<[number, number, number], MessageRow>(
+        `SELECT ${MESSAGE_COLUMNS} FROM messages m JOIN contents c ON c.id = m.content_id
+          WHERE m.mailbox_id = ? AND m.uid BETWEEN ? AND ? ORDER BY m.uid`,
+      ),
+      messagesWithMetaByUidRange: p<[number, number, number], MessageRow & { meta: Buffer }>(
+        `SELECT ${MESSAGE_COLUMNS}, c.meta FROM messages m JOIN contents c ON c.id = m.content_id
+          WHERE m.mailbox_id = ? AND m.uid BETWEEN ? AND ? ORDER BY m.uid`,
+      ),
       // INDEXED BY: without ANALYZE statistics the planner would walk the whole mailbox by primary key.
       deletedMessages: p<[number], MessageRow>(
         `SELECT ${MESSAGE_COLUMNS} FROM messages m INDEXED BY messages_deleted JOIN contents c ON c.id = m.content_id
