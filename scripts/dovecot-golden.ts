@@ -10,10 +10,11 @@
  */
 import { spawn } from 'node:child_process';
 import { mkdtempSync, mkdirSync, writeFileSync, readdirSync, readFileSync, chownSync, chmodSync, rmSync } from 'node:fs';
-import { createServer, connect } from 'node:net';
+import { connect } from 'node:net';
 import type { Socket } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { freePort, waitForPort } from '../bench/lib/net.ts';
 import { parseMessage } from '../src/message/index.ts';
 import { dovecotAnswer, sectionItems } from '../test/golden/sections.ts';
 import { GOLDEN_QUERIES } from '../test/golden/search-queries.ts';
@@ -21,16 +22,6 @@ import { GOLDEN_QUERIES } from '../test/golden/search-queries.ts';
 const FIXTURES = 'test/fixtures/messages';
 const GOLDEN = 'test/golden';
 const ITEMS = ['ENVELOPE', 'BODY', 'BODYSTRUCTURE'] as const;
-
-async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const s = createServer();
-    s.listen(0, '127.0.0.1', () => {
-      const addr = s.address();
-      s.close(() => (typeof addr === 'object' && addr !== null ? resolve(addr.port) : reject(new Error('no port'))));
-    });
-  });
-}
 
 function config(dir: string, port: number): string {
   return `
@@ -190,15 +181,13 @@ async function main(): Promise<void> {
   } catch { /* not root: dovecot runs as us */ }
   const master = spawn('dovecot', ['-F', '-c', conf], { stdio: 'inherit' });
   try {
-    let sock: Socket | undefined;
-    for (let i = 0; i < 100 && sock === undefined; i++) {
-      sock = await new Promise<Socket | undefined>((resolve) => {
-        const s = connect(port, '127.0.0.1', () => resolve(s));
-        s.on('error', () => resolve(undefined));
-      });
-      if (sock === undefined) await new Promise((r) => setTimeout(r, 100));
-    }
-    if (sock === undefined) throw new Error('dovecot did not start; see ' + join(dir, 'dovecot.log'));
+    await waitForPort(port, () => master.exitCode === null).catch((err: unknown) => {
+      throw new Error(`dovecot did not start (${(err as Error).message}); see ${join(dir, 'dovecot.log')}`);
+    });
+    const sock = await new Promise<Socket>((resolve, reject) => {
+      const s = connect(port, '127.0.0.1', () => resolve(s));
+      s.once('error', reject);
+    });
     const c = new RawClient(sock);
     await c.greeting();
     await c.command('LOGIN golden golden');

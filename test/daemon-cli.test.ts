@@ -7,9 +7,8 @@ import assert from 'node:assert/strict';
 import { writeFileSync } from 'node:fs';
 import { createServer, type AddressInfo } from 'node:net';
 import { join } from 'node:path';
-import { ImapFlow } from 'imapflow';
 import { createSqliteBackend } from '../src/store/sqlite/index.ts';
-import { BIN, python, runCli, sampleMessage, startDaemon, tempDir } from './daemon-harness.ts';
+import { BIN, python, runCli, sampleMessage, startDaemon, tempDir, imapClient } from './daemon-harness.ts';
 
 /**
  * Drives a command on a pseudo-terminal: waits for each prompt before typing the answer, then prints what
@@ -119,7 +118,7 @@ describe('mailroom CLI', () => {
       await assert.rejects(python(PTY_DRIVER, ['one,two', process.execPath, BIN, 'user', 'passwd', 'tty', '--data', data]), /exited 65/);
       const daemon = await startDaemon(data, ['--imap', '127.0.0.1:0', '--no-demo']);
       try {
-        const client = new ImapFlow({ host: '127.0.0.1', port: daemon.ports.imap, secure: false, doSTARTTLS: false, auth: { user: 'tty', pass: 'typed-secret' }, logger: false, disableAutoIdle: true });
+        const client = imapClient(daemon.ports.imap, 'tty', 'typed-secret');
         await client.connect();
         await client.logout();
       } finally {

@@ -7,10 +7,9 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
-import { ImapFlow } from 'imapflow';
 import nodemailer from 'nodemailer';
 import { DATABASE_FILE } from '../src/store/sqlite/index.ts';
-import { runCli, sampleMessage, startDaemon, tempDir } from './daemon-harness.ts';
+import { runCli, sampleMessage, startDaemon, tempDir, imapClient } from './daemon-harness.ts';
 
 /** Attempts per channel: 200 LMTP deliveries and 200 APPENDs. */
 const PER_CHANNEL = 200;
@@ -60,7 +59,7 @@ test('SIGKILL during 200 LMTP deliveries and 200 APPENDs loses no acknowledged m
     };
 
     const imapWorker = async (): Promise<void> => {
-      const client = new ImapFlow({ host: '127.0.0.1', port: daemon.ports.imap, secure: false, doSTARTTLS: false, auth: { user: 'alice', pass: 'pw' }, logger: false, disableAutoIdle: true });
+      const client = imapClient(daemon.ports.imap, 'alice', 'pw');
       client.on('error', () => undefined);
       try {
         await client.connect();
@@ -88,7 +87,7 @@ test('SIGKILL during 200 LMTP deliveries and 200 APPENDs loses no acknowledged m
     // Restart on the same data: every acknowledged message is there, once, and readable.
     const again = await startDaemon(data, ['--imap', '127.0.0.1:0', '--no-demo']);
     try {
-      const client = new ImapFlow({ host: '127.0.0.1', port: again.ports.imap, secure: false, doSTARTTLS: false, auth: { user: 'alice', pass: 'pw' }, logger: false, disableAutoIdle: true });
+      const client = imapClient(again.ports.imap, 'alice', 'pw');
       await client.connect();
       const lock = await client.getMailboxLock('INBOX');
       const found = new Map<string, number>();

@@ -8,6 +8,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { ImapFlow } from 'imapflow';
 
 /** The repository root. */
 export const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..');
@@ -27,6 +28,14 @@ export function cleanEnv(extra: Record<string, string> = {}): NodeJS.ProcessEnv 
 export function tempDir(prefix = 'mailroom-e2e-'): { dir: string; cleanup: () => void } {
   const dir = mkdtempSync(join(tmpdir(), prefix));
   return { dir, cleanup: () => rmSync(dir, { recursive: true, force: true }) };
+}
+
+/**
+ * An imapflow client for the daemon's plain IMAP port, without STARTTLS (loopback counts as secure) and
+ * without auto-IDLE, so that every exchange is one the test asked for.
+ */
+export function imapClient(port: number, user: string, pass: string): ImapFlow {
+  return new ImapFlow({ host: '127.0.0.1', port, secure: false, doSTARTTLS: false, auth: { user, pass }, logger: false, disableAutoIdle: true });
 }
 
 /** Result of a finished CLI command. */
@@ -200,7 +209,7 @@ export function python(script: string, args: readonly string[] = []): Promise<st
 }
 
 /** Number of messages in a mailbox, by STATUS (imapflow's status() resolves false on failure). */
-export async function messageCount(client: import('imapflow').ImapFlow, mailbox = 'INBOX'): Promise<number> {
+export async function messageCount(client: ImapFlow, mailbox = 'INBOX'): Promise<number> {
   const status = await client.status(mailbox, { messages: true });
   if (status === false || status.messages === undefined) throw new Error(`STATUS ${mailbox} failed`);
   return status.messages;

@@ -6,8 +6,8 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { ImapFlow } from 'imapflow';
-import { runCli, startDaemon, tempDir, messageCount } from './daemon-harness.ts';
+import type { ImapFlow } from 'imapflow';
+import { runCli, startDaemon, tempDir, messageCount, imapClient } from './daemon-harness.ts';
 
 const MBOX_MESSAGES = 1000;
 const DAY_MS = 24 * 3600 * 1000;
@@ -59,9 +59,7 @@ function maildir(root: string): Record<string, string[]> {
   return expected;
 }
 
-function client(port: number, user: string): ImapFlow {
-  return new ImapFlow({ host: '127.0.0.1', port, secure: false, doSTARTTLS: false, auth: { user, pass: 'pw' }, logger: false, disableAutoIdle: true });
-}
+const client = (port: number, user: string): ImapFlow => imapClient(port, user, 'pw');
 
 test('import an mbox of 1,000 messages and a Maildir with flags; re-import adds nothing', async () => {
   const { dir, cleanup } = tempDir('mailroom-import-');

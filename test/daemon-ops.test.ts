@@ -12,11 +12,7 @@ import { connect as tlsConnect } from 'node:tls';
 import { ImapFlow } from 'imapflow';
 import nodemailer from 'nodemailer';
 import { ensureSelfSigned } from '../src/daemon/tls.ts';
-import { runCli, sampleMessage, startDaemon, tempDir, messageCount } from './daemon-harness.ts';
-
-function imap(port: number, user: string, pass: string): ImapFlow {
-  return new ImapFlow({ host: '127.0.0.1', port, secure: false, doSTARTTLS: false, auth: { user, pass }, logger: false, disableAutoIdle: true });
-}
+import { runCli, sampleMessage, startDaemon, tempDir, messageCount, imapClient } from './daemon-harness.ts';
 
 test('--static-password: any name logs in, accounts are created at first login and delivery', async () => {
   const { dir, cleanup } = tempDir('mailroom-static-');
@@ -27,12 +23,12 @@ test('--static-password: any name logs in, accounts are created at first login a
     );
     try {
       assert.ok(daemon.logs.some((l) => l.level === 40 && /static password enabled/.test(l.msg)), 'warning logged');
-      const first = imap(daemon.ports.imap, 'user0001', 'load-pw');
+      const first = imapClient(daemon.ports.imap, 'user0001', 'load-pw');
       await first.connect();
       assert.equal(await messageCount(first, 'INBOX'), 0);
       await first.logout();
 
-      const wrong = imap(daemon.ports.imap, 'user0001', 'other');
+      const wrong = imapClient(daemon.ports.imap, 'user0001', 'other');
       await assert.rejects(wrong.connect());
       wrong.close();
 
@@ -41,7 +37,7 @@ test('--static-password: any name logs in, accounts are created at first login a
       const sent = await transport.sendMail({ envelope: { from: 'a@example.test', to: ['fresh+tag@example.test'] }, raw: sampleMessage('first delivery') });
       transport.close();
       assert.deepEqual(sent.accepted, ['fresh+tag@example.test']);
-      const fresh = imap(daemon.ports.imap, 'fresh', 'load-pw');
+      const fresh = imapClient(daemon.ports.imap, 'fresh', 'load-pw');
       await fresh.connect();
       assert.equal(await messageCount(fresh, 'INBOX'), 1);
       await fresh.logout();

@@ -5,10 +5,9 @@
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { ImapFlow } from 'imapflow';
 import nodemailer from 'nodemailer';
 import { startTestPostgres, type TestPostgres } from '../src/store/postgres/test-server.ts';
-import { runCli, sampleMessage, startDaemon, tempDir } from './daemon-harness.ts';
+import { runCli, sampleMessage, startDaemon, tempDir, imapClient } from './daemon-harness.ts';
 
 /** Pause between NOOPs while waiting for a delivery (the wait is bounded by the test timeout). */
 const POLL_MS = 100;
@@ -28,7 +27,7 @@ test('serve --store postgres://: CLI accounts, LMTP and deliver seen by IMAP', a
     assert.equal(add.code, 0, add.stderr);
     const daemon = await startDaemon(dir, [...store, '--imap', '127.0.0.1:0', '--lmtp', '127.0.0.1:0', '--no-demo']);
     try {
-      const client = new ImapFlow({ host: '127.0.0.1', port: daemon.ports.imap, secure: false, doSTARTTLS: false, auth: { user: 'alice', pass: 'pw' }, logger: false, disableAutoIdle: true });
+      const client = imapClient(daemon.ports.imap, 'alice', 'pw');
       await client.connect();
       await client.mailboxOpen('INBOX');
       const waitFor = async (count: number): Promise<void> => {

@@ -10,15 +10,15 @@ import { promisify } from 'node:util';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { ImapFlow } from 'imapflow';
-import { startServer, type TestServer } from './transcripts/harness.ts';
+import type { ImapFlow } from 'imapflow';
+import { imapflow, startServer, type TestServer } from './transcripts/harness.ts';
 
 const run = promisify(execFile);
 
 const MESSAGE = 'From: a@example.com\r\nTo: b@example.com\r\nSubject: hello\r\n\r\nbody\r\n';
 
 function flow(port: number, user = 'alice', pass = 'password'): ImapFlow {
-  return new ImapFlow({ host: '127.0.0.1', port, secure: false, auth: { user, pass }, logger: false, disableAutoIdle: true });
+  return imapflow(port, { auth: { user, pass }, disableAutoIdle: true });
 }
 
 describe('imapflow 2.1.2', () => {

@@ -10,7 +10,6 @@ import { test, describe, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
-import { ImapFlow } from 'imapflow';
 import type { ImapExtension, ImapServerOptions } from '../src/imap/server.ts';
 import type { ConnectionView } from '../src/imap/session/config.ts';
 import { defaultExtensions } from '../src/imap/extensions/index.ts';
@@ -19,7 +18,7 @@ import { appendLimitExtension, appendLimitFor } from '../src/imap/extensions/app
 import { uidSetText } from '../src/imap/commands/append.ts';
 import { createDefaultMailboxes, DEFAULT_MAILBOXES } from '../src/daemon/accounts.ts';
 import { createMemoryBackend } from '../src/store/memory/index.ts';
-import { RawClient, startServer, type TestServer } from './transcripts/harness.ts';
+import { imapflow, RawClient, startServer, type TestServer } from './transcripts/harness.ts';
 
 const run = promisify(execFile);
 
@@ -40,20 +39,11 @@ async function server(options: Partial<ImapServerOptions> = {}): Promise<TestSer
   return startServer({ extensions: withCapabilities([]), ...options });
 }
 
+/** Connect and log in as alice. */
 async function login(port: number): Promise<RawClient> {
   const c = await RawClient.connect(port);
-  await c.line();
-  const r = await c.command('l', 'LOGIN alice password');
-  assert.match(r[r.length - 1], /^l OK/);
+  await c.login();
   return c;
-}
-
-/** APPEND one message through a synchronizing literal. */
-async function append(c: RawClient, tag: string, mailbox: string, body: string): Promise<string[]> {
-  c.send(`${tag} APPEND ${mailbox} {${Buffer.byteLength(body)}}`);
-  assert.match((await c.line()) ?? '', /^\+ /);
-  c.write(body + '\r\n');
-  return c.until(tag);
 }
 
 describe('LIST-EXTENDED, LIST-STATUS, SPECIAL-USE, CHILDREN', () => {
@@ -65,13 +55,13 @@ describe('LIST-EXTENDED, LIST-STATUS, SPECIAL-USE, CHILDREN', () => {
       const r = await c.command('c', cmd);
       assert.match(r[r.length - 1], /^c OK/, cmd);
     }
-    await append(c, 'p', 'Sent', 'Subject: one\r\n\r\nbody');
+    await c.append('p', 'Sent', 'Subject: one\r\n\r\nbody');
     c.end();
   });
   after(() => srv.close());
 
   test('imapflow list() gets special uses, subscriptions and inline STATUS', async () => {
-    const client = new ImapFlow({ host: '127.0.0.1', port: srv.port, secure: false, auth: { user: 'alice', pass: 'password' }, logger: false });
+    const client = imapflow(srv.port);
     await client.connect();
     try {
       const list = await client.list({ statusQuery: { messages: true, unseen: true } });
@@ -148,7 +138,7 @@ m.logout()
 describe('APPEND: MULTIAPPEND, APPENDUID, APPENDLIMIT, BINARY literal8', () => {
   test('imapflow append() reads APPENDUID', async () => {
     const srv = await server();
-    const client = new ImapFlow({ host: '127.0.0.1', port: srv.port, secure: false, auth: { user: 'alice', pass: 'password' }, logger: false });
+    const client = imapflow(srv.port);
     await client.connect();
     try {
       const first = await client.append('INBOX', 'Subject: a\r\n\r\nA\r\n', ['\\Seen']);
@@ -211,8 +201,8 @@ describe('APPEND: MULTIAPPEND, APPENDUID, APPENDLIMIT, BINARY literal8', () => {
       const caps = (await c.command('a', 'CAPABILITY'))[0];
       assert.match(caps, / APPENDLIMIT=20( |$)/);
       assert.equal((await c.command('b', 'STATUS INBOX (APPENDLIMIT)'))[0], '* STATUS "INBOX" (APPENDLIMIT 20)');
-      assert.match((await append(c, 'c', 'INBOX', 'Subject: this one is too long')).pop()!, /^c NO \[TOOBIG\]/);
-      assert.match((await append(c, 'd', 'INBOX', 'Subject: ok')).pop()!, /^d OK/);
+      assert.match((await c.append('c', 'INBOX', 'Subject: this one is too long')).pop()!, /^c NO \[TOOBIG\]/);
+      assert.match((await c.append('d', 'INBOX', 'Subject: ok')).pop()!, /^d OK/);
     } finally {
       c.end();
       await srv.close();
@@ -297,7 +287,7 @@ describe('IMAP4rev2 differences (RFC 9051 appendix E)', () => {
     const srv = await server();
     const c = await login(srv.port);
     try {
-      await append(c, 'a', 'INBOX', 'Subject: one');
+      await c.append('a', 'INBOX', 'Subject: one');
       await c.command('b', 'CREATE Drafts (USE (\\Drafts))');
       await c.command('b2', 'SUBSCRIBE Drafts');
       await c.command('b3', 'SUBSCRIBE Ghost');
@@ -328,7 +318,7 @@ describe('IMAP4rev2 differences (RFC 9051 appendix E)', () => {
       const utf = await c.command('l', 'LIST "" "Entw*"');
       assert.equal(utf[0], '* LIST (\\HasNoChildren) "/" "Entwürfe"');
       // APPENDUID is part of IMAP4rev2 (UIDPLUS folded in).
-      assert.match((await append(c, 'm', 'INBOX', 'Subject: two')).pop()!, /^m OK \[APPENDUID \d+ 2\]/);
+      assert.match((await c.append('m', 'INBOX', 'Subject: two')).pop()!, /^m OK \[APPENDUID \d+ 2\]/);
       // LSUB stays for IMAP4rev1 clients.
       assert.match((await c.command('n', 'LSUB "" *')).pop()!, /^n OK/);
     } finally {

@@ -7,50 +7,25 @@
  */
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { ImapFlow } from 'imapflow';
 import { ImapServer, type ImapExtension } from '../src/imap/server.ts';
 import { defaultExtensions } from '../src/imap/extensions/index.ts';
 import { imap4rev2Extension } from '../src/imap/extensions/imap4rev2.ts';
 import { createMemoryBackend } from '../src/store/memory/index.ts';
-import { RawClient, startServer } from './transcripts/harness.ts';
+import { imapflow, RawClient, startServer } from './transcripts/harness.ts';
 
 /** A message of `n` octets' worth of text: `Subject: s` and a short body. */
 const message = (subject: string, body = 'Hello'): string => `Subject: ${subject}\r\nFrom: a@example.org\r\n\r\n${body}\r\n`;
 
-async function login(c: RawClient): Promise<void> {
-  await c.line(); // greeting
-  const r = await c.command('l', 'LOGIN alice password');
-  assert.match(r[r.length - 1], /^l OK/);
-}
-
 /** APPEND with a synchronizing literal; returns the tagged line. */
 async function append(c: RawClient, tag: string, mailbox: string, content: string, extra = ''): Promise<string> {
-  const bytes = Buffer.byteLength(content);
-  c.send(`${tag} APPEND ${mailbox}${extra} {${bytes}}`);
-  assert.match((await c.line()) ?? '', /^\+ /);
-  c.write(content + '\r\n');
-  const r = await c.until(tag);
+  const r = await c.append(tag, mailbox, content, extra);
   return r[r.length - 1];
-}
-
-/** A server over a fresh memory store with the given extensions. */
-async function serverWith(extensions: readonly ImapExtension[] | false) {
-  const backend = createMemoryBackend({ users: { alice: 'password' } });
-  const server = new ImapServer({ backend, authFailureDelay: 0, extensions });
-  const { port } = await server.listen(0, '127.0.0.1');
-  return {
-    port,
-    async close() {
-      await server.close();
-      await backend.close();
-    },
-  };
 }
 
 /** A client logged in with INBOX holding `count` messages (message i has subject m<i>), INBOX selected. */
 async function withInbox(port: number, count: number, flagged: readonly number[] = [], before: readonly string[] = []): Promise<RawClient> {
   const c = await RawClient.connect(port);
-  await login(c);
+  await c.login();
   for (const [i, cmd] of before.entries()) {
     const r = await c.command(`pre${i}`, cmd);
     assert.match(r[r.length - 1], new RegExp(`^pre${i} OK`), r.join('\n'));
@@ -96,7 +71,7 @@ describe('ESEARCH (RFC 4731)', () => {
 
   test('imapflow uses ESEARCH for search() with returnOptions', async () => {
     const srv = await startServer();
-    const client = new ImapFlow({ host: '127.0.0.1', port: srv.port, secure: false, auth: { user: 'alice', pass: 'password' }, logger: false, disableAutoIdle: true });
+    const client = imapflow(srv.port, { disableAutoIdle: true });
     try {
       await client.connect();
       for (let i = 1; i <= 4; i++) await client.append('INBOX', message(`m${i}`), i % 2 === 0 ? ['\\Seen'] : []);
@@ -210,7 +185,7 @@ describe('WITHIN (RFC 5032) and SAVEDATE (RFC 8514)', () => {
     const srv = await startServer();
     const c = await RawClient.connect(srv.port);
     try {
-      await login(c);
+      await c.login();
       // Internal dates: one in 2001, one now (APPEND without a date).
       await append(c, 'a1', 'INBOX', message('old'), ' "09-Sep-2001 01:46:40 +0000"');
       await append(c, 'a2', 'INBOX', message('new'));
@@ -251,7 +226,7 @@ describe('UIDPLUS (RFC 4315)', () => {
     const c = await withInbox(srv.port, 4);
     const other = await RawClient.connect(srv.port);
     try {
-      await login(other);
+      await other.login();
       await other.command('o1', 'SELECT INBOX');
       await c.command('st', 'STORE 1:3 +FLAGS.SILENT (\\Deleted)');
       assert.deepEqual(await c.command('x1', 'UID EXPUNGE 2:4'), ['* 2 EXPUNGE', '* 2 EXPUNGE', 'x1 OK Expunge completed.']);
@@ -273,7 +248,7 @@ describe('UIDPLUS (RFC 4315)', () => {
 
   test('imapflow: COPYUID map from messageCopy, UID EXPUNGE from messageDelete', async () => {
     const srv = await startServer();
-    const client = new ImapFlow({ host: '127.0.0.1', port: srv.port, secure: false, auth: { user: 'alice', pass: 'password' }, logger: false, disableAutoIdle: true });
+    const client = imapflow(srv.port, { disableAutoIdle: true });
     try {
       await client.connect();
       assert.ok(client.capabilities.has('UIDPLUS'));
@@ -344,7 +319,7 @@ describe('OBJECTID EMAILID / THREADID (RFC 8474)', () => {
 
 describe('extension syntax needs its extension', () => {
   test('a plain RFC 3501 server answers BAD to RETURN, $, OLDER, SAVEDON, SAVEDATE and UID EXPUNGE', async () => {
-    const srv = await serverWith(false);
+    const srv = await startServer({ extensions: false });
     const c = await withInbox(srv.port, 2);
     try {
       for (const [tag, cmd] of [
@@ -373,7 +348,7 @@ describe('IMAP4rev2 (RFC 9051) in SEARCH, FETCH, STORE and COPY', () => {
   test('ESEARCH answers, no \\Recent, COPYUID and $ without the rev1 extensions advertised', async () => {
     // Only IMAP4rev2 (and ENABLE) offered: the folded-in extensions must work once it is enabled.
     const enable = defaultExtensions({ backend: createMemoryBackend() }).filter((e) => e.name === 'ENABLE');
-    const srv = await serverWith([...enable, imap4rev2Extension]);
+    const srv = await startServer({ extensions: [...enable, imap4rev2Extension] });
     const c = await withInbox(srv.port, 3, [2], ['ENABLE IMAP4rev2', 'CREATE Other']);
     try {
       assert.deepEqual(await c.command('s1', 'SEARCH FLAGGED'), ['* ESEARCH (TAG "s1") ALL 2', 's1 OK Search completed.']);
@@ -395,7 +370,7 @@ describe('IMAP4rev2 (RFC 9051) in SEARCH, FETCH, STORE and COPY', () => {
   });
 
   test('before ENABLE the same server answers as IMAP4rev1', async () => {
-    const srv = await serverWith([imap4rev2Extension]);
+    const srv = await startServer({ extensions: [imap4rev2Extension] });
     const c = await withInbox(srv.port, 1);
     try {
       assert.deepEqual(await c.command('s1', 'SEARCH ALL'), ['* SEARCH 1', 's1 OK Search completed.']);

@@ -7,13 +7,14 @@ import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn, spawnSync } from 'node:child_process';
 import net from 'node:net';
-import { ImapFlow } from 'imapflow';
+import type { ImapFlow } from 'imapflow';
 import { ImapServer } from '../src/imap/server.ts';
 import { copyCommands } from '../src/imap/commands/copy.ts';
 import { fetchCommands } from '../src/imap/commands/fetch.ts';
 import { searchCommands } from '../src/imap/commands/search.ts';
 import { storeCommands } from '../src/imap/commands/store.ts';
 import { createMemoryBackend } from '../src/store/memory/index.ts';
+import { imapflow } from './transcripts/harness.ts';
 
 const MSG1 =
   'From: Alice <alice@example.com>\r\nTo: Bob <bob@example.com>\r\nSubject: hello\r\nDate: Mon, 7 Feb 1994 21:52:25 -0800\r\nMessage-ID: <1@x>\r\n\r\nHello world\r\nline two\r\n';
@@ -98,16 +99,12 @@ async function server(): Promise<number> {
   return s.port;
 }
 
-function flow(port: number): ImapFlow {
-  return new ImapFlow({ host: '127.0.0.1', port, secure: false, auth: { user: 'alice', pass: 'password' }, logger: false });
-}
-
 void describe('imapflow', () => {
   let port = 0;
   let client: ImapFlow;
   before(async () => {
     port = await server();
-    client = flow(port);
+    client = imapflow(port);
     await client.connect();
     await client.mailboxOpen('INBOX');
   });
@@ -215,8 +212,8 @@ void describe('imapflow', () => {
 void describe('imapflow, two sessions', () => {
   void test('an EXPUNGE by one session reaches the other only after its FETCH, STORE and SEARCH', async () => {
     const port = await server();
-    const a = flow(port);
-    const b = flow(port);
+    const a = imapflow(port);
+    const b = imapflow(port);
     await a.connect();
     await b.connect();
     await a.mailboxOpen('INBOX');

@@ -25,36 +25,6 @@ before(async () => {
   tlsOptions = { key: pems.private, cert: pems.cert };
 });
 
-/** Read CRLF lines from a TLS socket. */
-function lineReader(socket: tls.TLSSocket): () => Promise<string | null> {
-  let buf = '';
-  const lines: string[] = [];
-  let wake: (() => void) | null = null;
-  let ended = false;
-  socket.on('data', (d: Buffer) => {
-    buf += d.toString('utf8');
-    let i: number;
-    while ((i = buf.indexOf('\r\n')) >= 0) {
-      lines.push(buf.slice(0, i));
-      buf = buf.slice(i + 2);
-    }
-    wake?.();
-  });
-  socket.on('close', () => {
-    ended = true;
-    wake?.();
-  });
-  return async () => {
-    while (lines.length === 0) {
-      if (ended) return null;
-      await new Promise<void>((r) => {
-        wake = r;
-      });
-    }
-    return lines.shift() ?? null;
-  };
-}
-
 describe('TLS', () => {
   test('STARTTLS: LOGINDISABLED before, plaintext pipelined after STARTTLS is discarded, AUTH=PLAIN after', async () => {
     const srv = await startServer({ tls: tlsOptions, loopbackIsSecure: false, extensions: false });
@@ -69,15 +39,15 @@ describe('TLS', () => {
         secure.once('secureConnect', resolve);
         secure.once('error', reject);
       });
-      const read = lineReader(secure);
+      const reader = RawClient.over(secure);
       secure.write('b1 CAPABILITY\r\n');
-      assert.equal(await read(), '* CAPABILITY IMAP4rev1 AUTH=PLAIN');
-      assert.equal(await read(), 'b1 OK Capability completed.');
+      assert.equal(await reader.line(), '* CAPABILITY IMAP4rev1 AUTH=PLAIN');
+      assert.equal(await reader.line(), 'b1 OK Capability completed.');
       secure.write('b2 STARTTLS\r\n');
-      assert.equal(await read(), 'b2 BAD TLS is already active.');
+      assert.equal(await reader.line(), 'b2 BAD TLS is already active.');
       assert.equal(srv.server.connections()[0].state, 'notAuthenticated', 'the injected LOGIN did not run');
       secure.write('b3 LOGIN alice password\r\n');
-      assert.equal(await read(), 'b3 OK [CAPABILITY IMAP4rev1] Logged in');
+      assert.equal(await reader.line(), 'b3 OK [CAPABILITY IMAP4rev1] Logged in');
       assert.equal(srv.server.connections()[0].secure, true);
       secure.destroy();
     } finally {
@@ -92,10 +62,10 @@ describe('TLS', () => {
     const { port } = await server.listen(0, '127.0.0.1');
     try {
       const secure = tls.connect({ host: '127.0.0.1', port: tlsPort, rejectUnauthorized: false, servername: 'localhost' });
-      const read = lineReader(secure);
-      assert.equal(await read(), '* OK [CAPABILITY IMAP4rev1 AUTH=PLAIN] Mailroom ready.');
+      const reader = RawClient.over(secure);
+      assert.equal(await reader.line(), '* OK [CAPABILITY IMAP4rev1 AUTH=PLAIN] Mailroom ready.');
       secure.write('a LOGIN alice password\r\n');
-      assert.equal(await read(), 'a OK [CAPABILITY IMAP4rev1] Logged in');
+      assert.equal(await reader.line(), 'a OK [CAPABILITY IMAP4rev1] Logged in');
       secure.destroy();
 
       const client = new ImapFlow({ host: '127.0.0.1', port, secure: false, tls: { rejectUnauthorized: false }, auth: { user: 'alice', pass: 'password' }, logger: false });

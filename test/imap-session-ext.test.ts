@@ -11,7 +11,6 @@ import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
 import net from 'node:net';
 import zlib from 'node:zlib';
-import { ImapFlow } from 'imapflow';
 import nodemailer from 'nodemailer';
 import { ImapServer } from '../src/imap/server.ts';
 import { defaultExtensions } from '../src/imap/extensions/index.ts';
@@ -19,95 +18,32 @@ import { imap4rev2Extension } from '../src/imap/extensions/imap4rev2.ts';
 import { LmtpServer } from '../src/lmtp/index.ts';
 import { createMemoryBackend } from '../src/store/memory/index.ts';
 import { isMovable } from '../src/store/types.ts';
-import { RawClient, startServer, LINE_TIMEOUT_MS } from './transcripts/harness.ts';
+import { imapflow, LineClient, RawClient, startServer } from './transcripts/harness.ts';
 
 const message = (subject: string, body = 'Hello'): string => `Subject: ${subject}\r\nFrom: a@example.org\r\n\r\n${body}\r\n`;
 
-/** Read lines until one matches `re` (a hang guard bounds it); returns every line read. */
-async function linesUntil(c: RawClient, re: RegExp): Promise<string[]> {
-  const out: string[] = [];
-  for (;;) {
-    const l = await c.line();
-    if (l === null) throw new Error(`closed before ${re}; got ${JSON.stringify(out)}`);
-    out.push(l);
-    if (re.test(l)) return out;
-  }
-}
-
-async function login(c: RawClient, user = 'alice', pass = 'password'): Promise<void> {
-  await c.line();
-  const r = await c.command('L', `LOGIN ${user} ${pass}`);
-  assert.match(r[r.length - 1], /^L OK/);
-}
-
 /** A line client speaking raw deflate after COMPRESS (what RFC 4978 clients do). */
-class DeflateClient {
-  private buffer = Buffer.alloc(0);
-  private readonly lines: string[] = [];
-  private waiter: (() => void) | null = null;
-  private ended = false;
+class DeflateClient extends LineClient {
   private readonly deflate = zlib.createDeflateRaw();
   private readonly inflate = zlib.createInflateRaw();
 
-  constructor(private readonly socket: net.Socket, pending: Buffer) {
+  constructor(socket: net.Socket, pending: Buffer) {
+    super();
     socket.removeAllListeners('data');
     this.deflate.on('data', (chunk: Buffer) => socket.write(chunk));
-    this.inflate.on('data', (chunk: Buffer) => {
-      this.buffer = Buffer.concat([this.buffer, chunk]);
-      let i: number;
-      while ((i = this.buffer.indexOf('\r\n')) >= 0) {
-        this.lines.push(this.buffer.toString('utf8', 0, i));
-        this.buffer = this.buffer.subarray(i + 2);
-      }
-      this.wake();
-    });
-    this.inflate.on('error', () => {
-      this.ended = true;
-      this.wake();
-    });
+    this.inflate.on('data', (chunk: Buffer) => this.received(chunk));
+    this.inflate.on('error', () => this.finished());
     if (pending.length > 0) this.inflate.write(pending);
     socket.on('data', (chunk: Buffer) => this.inflate.write(chunk));
     // The connection has ended only once the inflater has emitted everything received before the close.
     socket.on('close', () => this.inflate.end());
-    this.inflate.on('end', () => {
-      this.ended = true;
-      this.wake();
-    });
+    this.inflate.on('end', () => this.finished());
   }
 
-  private wake(): void {
-    const w = this.waiter;
-    this.waiter = null;
-    w?.();
-  }
-
+  /** Send one line with CRLF through the deflate layer. */
   send(text: string): void {
     this.deflate.write(text + '\r\n');
     this.deflate.flush(zlib.constants.Z_SYNC_FLUSH);
-  }
-
-  async line(): Promise<string | null> {
-    const deadline = Date.now() + LINE_TIMEOUT_MS;
-    while (this.lines.length === 0) {
-      if (this.ended) return null;
-      if (Date.now() > deadline) throw new Error('timed out waiting for a compressed line');
-      await new Promise<void>((resolve) => {
-        this.waiter = resolve;
-        setTimeout(resolve, 200).unref();
-      });
-    }
-    return this.lines.shift() ?? null;
-  }
-
-  async command(tag: string, text: string): Promise<string[]> {
-    this.send(`${tag} ${text}`);
-    const out: string[] = [];
-    for (;;) {
-      const l = await this.line();
-      if (l === null) throw new Error(`closed before ${tag}; got ${JSON.stringify(out)}`);
-      out.push(l);
-      if (l.startsWith(tag + ' ')) return out;
-    }
   }
 }
 
@@ -152,8 +88,8 @@ describe('IDLE (RFC 2177)', () => {
     const idler = await RawClient.connect(srv.port);
     const other = await RawClient.connect(srv.port);
     try {
-      await login(idler);
-      await login(other);
+      await idler.login();
+      await other.login();
       await other.command('o0', 'CREATE Archive');
       await idler.command('i1', 'SELECT INBOX');
       idler.send('i2 IDLE');
@@ -163,7 +99,7 @@ describe('IDLE (RFC 2177)', () => {
       const m = message('one');
       other.send(`o1 APPEND INBOX {${m.length}+}\r\n${m}`);
       await other.until('o1');
-      assert.deepEqual(await linesUntil(idler, /RECENT$/), ['* 1 EXISTS', '* 1 RECENT']);
+      assert.deepEqual(await idler.linesUntil(/RECENT$/), ['* 1 EXISTS', '* 1 RECENT']);
 
       // STORE by another session: FETCH FLAGS in Dovecot's order (\Recent after system flags).
       await other.command('o2', 'SELECT INBOX');
@@ -180,7 +116,7 @@ describe('IDLE (RFC 2177)', () => {
       const transport = nodemailer.createTransport({ host: '127.0.0.1', port: lmtpPort, lmtp: true, ignoreTLS: true });
       await transport.sendMail({ envelope: { from: 's@example.org', to: ['alice@example.org'] }, raw: message('lmtp') });
       transport.close();
-      assert.deepEqual(await linesUntil(idler, /RECENT$/), ['* 1 EXISTS', '* 1 RECENT']);
+      assert.deepEqual(await idler.linesUntil(/RECENT$/), ['* 1 EXISTS', '* 1 RECENT']);
 
       // MOVE through the store's atomic move (what UID MOVE uses): the idler sees the expunge.
       const user = await srv.backend.login('alice', 'password', { protocol: 'imap', secure: false });
@@ -209,8 +145,8 @@ describe('IDLE (RFC 2177)', () => {
     const a = await RawClient.connect(srv.port);
     const b = await RawClient.connect(srv.port);
     try {
-      await login(a);
-      await login(b);
+      await a.login();
+      await b.login();
       a.send('x IDLE');
       assert.equal(await a.line(), '+ idling');
       a.send('done');
@@ -220,7 +156,7 @@ describe('IDLE (RFC 2177)', () => {
       b.send(`b1 APPEND INBOX {${m.length}+}\r\n${m}`);
       await b.until('b1');
       a.send('a2 IDLE');
-      assert.deepEqual(await linesUntil(a, /RECENT$/), ['+ idling', '* 1 EXISTS', '* 1 RECENT']);
+      assert.deepEqual(await a.linesUntil(/RECENT$/), ['+ idling', '* 1 EXISTS', '* 1 RECENT']);
       a.send('DONE');
       assert.equal(await a.line(), 'a2 OK Idle completed.');
     } finally {
@@ -233,7 +169,7 @@ describe('IDLE (RFC 2177)', () => {
   test('server close() while idling sends BYE', async () => {
     const srv = await startServer();
     const a = await RawClient.connect(srv.port);
-    await login(a);
+    await a.login();
     a.send('a1 IDLE');
     assert.equal(await a.line(), '+ idling');
     await srv.close();
@@ -243,8 +179,8 @@ describe('IDLE (RFC 2177)', () => {
 
   test('imapflow: IDLE sees exists, flags and expunge events from another client', async () => {
     const srv = await startServer();
-    const watcher = new ImapFlow({ host: '127.0.0.1', port: srv.port, secure: false, auth: { user: 'alice', pass: 'password' }, logger: false });
-    const actor = new ImapFlow({ host: '127.0.0.1', port: srv.port, secure: false, auth: { user: 'alice', pass: 'password' }, logger: false, disableAutoIdle: true });
+    const watcher = imapflow(srv.port);
+    const actor = imapflow(srv.port, { disableAutoIdle: true });
     await watcher.connect();
     await actor.connect();
     try {
@@ -292,14 +228,14 @@ describe('COMPRESS=DEFLATE (RFC 4978)', () => {
       c.send('c7 IDLE');
       assert.equal(await c.line(), '+ idling');
       const other = await RawClient.connect(srv.port);
-      await login(other);
+      await other.login();
       const m = message('while compressed');
       other.send(`o1 APPEND INBOX {${m.length}+}\r\n${m}`);
       await other.until('o1');
       other.end();
       assert.equal(await c.line(), '* 2 EXISTS');
       c.send('DONE');
-      assert.deepEqual(await linesUntil(c as unknown as RawClient, /^c7 /), ['* 2 RECENT', 'c7 OK Idle completed.']);
+      assert.deepEqual(await c.linesUntil(/^c7 /), ['* 2 RECENT', 'c7 OK Idle completed.']);
       assert.deepEqual(await c.command('c8', 'LOGOUT'), ['* BYE Logging out', 'c8 OK Logout completed.']);
       assert.equal(await c.line(), null);
     } finally {
@@ -336,7 +272,7 @@ describe('COMPRESS=DEFLATE (RFC 4978)', () => {
 
   test('imapflow negotiates COMPRESS and moves a large message both ways through it', async () => {
     const srv = await startServer();
-    const client = new ImapFlow({ host: '127.0.0.1', port: srv.port, secure: false, auth: { user: 'alice', pass: 'password' }, logger: false, disableAutoIdle: true });
+    const client = imapflow(srv.port, { disableAutoIdle: true });
     await client.connect();
     try {
       const [conn] = srv.server.connections();
@@ -363,8 +299,8 @@ describe('IMAP4rev2 ENABLE plumbing (RFC 9051)', () => {
     const a = await RawClient.connect(port);
     const b = await RawClient.connect(port);
     try {
-      await login(a);
-      await login(b);
+      await a.login();
+      await b.login();
       assert.match((await a.command('c', 'CAPABILITY'))[0], /^\* CAPABILITY IMAP4rev1 .*IMAP4rev2/);
       assert.deepEqual(await a.command('e1', 'ENABLE IMAP4rev2'), ['* ENABLED IMAP4rev2', 'e1 OK Enabled.']);
       assert.deepEqual(await a.command('e2', 'ENABLE imap4rev2'), ['* ENABLED', 'e2 OK Enabled.']);

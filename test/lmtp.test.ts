@@ -4,7 +4,6 @@
  */
 import { test, describe, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { connect } from 'node:net';
 import nodemailer from 'nodemailer';
 import { parseMessage } from '../src/message/index.ts';
 import type { MessageMeta } from '../src/message/types.ts';
@@ -12,6 +11,7 @@ import { StoreError } from '../src/store/errors.ts';
 import type { Backend, User } from '../src/store/types.ts';
 import { createMemoryBackend, type MemoryBackend } from '../src/store/memory/index.ts';
 import { LmtpServer, type LmtpDeliveryEvent } from '../src/lmtp/index.ts';
+import { RawClient } from './transcripts/harness.ts';
 
 /** A member of `target`, methods bound to it (a Proxy passes itself as `this` otherwise). */
 function bindOwn(target: User, key: keyof User): unknown {
@@ -34,28 +34,15 @@ async function inbox(backend: MemoryBackend, account: string): Promise<string[]>
   return out;
 }
 
-/** A minimal line-oriented LMTP client: send a command, collect the given number of replies. */
+/** A minimal LMTP client: send a command, collect the given number of replies. */
 async function transcript(port: number, steps: readonly (readonly [string | null, number])[]): Promise<string[][]> {
-  const socket = connect(port, '127.0.0.1');
-  socket.setEncoding('utf8');
-  let buffer = '';
-  const lines: string[] = [];
-  let wake: (() => void) | null = null;
-  socket.on('data', (data: string) => {
-    buffer += data;
-    let i;
-    while ((i = buffer.indexOf('\r\n')) !== -1) {
-      lines.push(buffer.slice(0, i));
-      buffer = buffer.slice(i + 2);
-    }
-    wake?.();
-  });
+  const client = await RawClient.connect(port);
   /** Read one reply (all its continuation lines). */
   const reply = async (): Promise<string[]> => {
     const out: string[] = [];
     for (;;) {
-      while (lines.length === 0) await new Promise<void>((resolve) => (wake = resolve));
-      const line = lines.shift()!;
+      const line = await client.line();
+      if (line === null) throw new Error(`connection closed in a reply; got ${JSON.stringify(out)}`);
       out.push(line);
       if (line[3] !== '-') return out;
     }
@@ -63,11 +50,11 @@ async function transcript(port: number, steps: readonly (readonly [string | null
   const replies: string[][] = [];
   try {
     for (const [command, count] of steps) {
-      if (command !== null) socket.write(`${command}\r\n`);
+      if (command !== null) client.send(command);
       for (let i = 0; i < count; i++) replies.push(await reply());
     }
   } finally {
-    socket.destroy();
+    client.end();
   }
   return replies;
 }

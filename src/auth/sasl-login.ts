@@ -4,21 +4,19 @@
  * "Password:"; each client response is the raw UTF-8 value. An initial response, when given, is the username.
  * Like PLAIN it yields a 'password' identity; the protocol layer checks it.
  */
+import { MAX_SASL_FIELD_OCTETS, strictUtf8 } from './sasl-plain.ts';
 import type { SaslMechanismFactory, SaslServer } from './types.ts';
-
-/** Same bound as PLAIN fields (RFC 4616 section 2): longer values are not credentials but abuse. */
-const MAX_FIELD_OCTETS = 255;
 
 const USERNAME_CHALLENGE = 'Username:';
 const PASSWORD_CHALLENGE = 'Password:';
 
-function utf8(bytes: Buffer): string | null {
-  if (bytes.length > MAX_FIELD_OCTETS || bytes.includes(0)) return null;
-  try {
-    return new TextDecoder('utf-8', { fatal: true }).decode(bytes);
-  } catch {
-    return null;
-  }
+/**
+ * A username or password value: valid UTF-8, no NUL, at most PLAIN's field bound (RFC 4616 section 2);
+ * longer values are not credentials but abuse.
+ */
+function fieldValue(bytes: Buffer): string | null {
+  if (bytes.length > MAX_SASL_FIELD_OCTETS || bytes.includes(0)) return null;
+  return strictUtf8(bytes);
 }
 
 /** LOGIN mechanism factory. */
@@ -37,7 +35,7 @@ export const loginMechanism: SaslMechanismFactory = () => {
       }
       switch (state) {
         case 'username': {
-          const value = response === null ? null : utf8(response);
+          const value = response === null ? null : fieldValue(response);
           if (value === null || value === '') {
             state = 'done';
             return { type: 'failure', reason: 'malformed LOGIN username' };
@@ -48,7 +46,7 @@ export const loginMechanism: SaslMechanismFactory = () => {
         }
         case 'password': {
           state = 'done';
-          const value = response === null ? null : utf8(response);
+          const value = response === null ? null : fieldValue(response);
           if (value === null || value === '') return { type: 'failure', reason: 'malformed LOGIN password' };
           return { type: 'success', identity: { kind: 'password', username, password: value } };
         }

@@ -6,10 +6,10 @@
 import type { SaslMechanismFactory, SaslServer, SaslStep } from './types.ts';
 
 /** RFC 4616 section 2: each of authzid, authcid and passwd is at most 255 octets. */
-const MAX_FIELD_OCTETS = 255;
+export const MAX_SASL_FIELD_OCTETS = 255;
 
 /** Decode strict UTF-8 or return null (RFC 4616 requires valid UTF-8 and no NUL inside fields). */
-function utf8(bytes: Buffer): string | null {
+export function strictUtf8(bytes: Buffer): string | null {
   try {
     return new TextDecoder('utf-8', { fatal: true }).decode(bytes);
   } catch {
@@ -30,11 +30,11 @@ export function parsePlainMessage(message: Buffer): SaslStep {
   fields.push(message.subarray(start));
   if (fields.length !== 3) return { type: 'failure', reason: 'malformed PLAIN message' };
   const [authzBytes, authcBytes, passBytes] = fields;
-  if (fields.some((f) => f.length > MAX_FIELD_OCTETS)) return { type: 'failure', reason: 'PLAIN field too long' };
+  if (fields.some((f) => f.length > MAX_SASL_FIELD_OCTETS)) return { type: 'failure', reason: 'PLAIN field too long' };
   if (authcBytes.length === 0 || passBytes.length === 0) return { type: 'failure', reason: 'empty PLAIN authcid or password' };
-  const authzid = utf8(authzBytes);
-  const username = utf8(authcBytes);
-  const password = utf8(passBytes);
+  const authzid = strictUtf8(authzBytes);
+  const username = strictUtf8(authcBytes);
+  const password = strictUtf8(passBytes);
   if (authzid === null || username === null || password === null) return { type: 'failure', reason: 'PLAIN message is not UTF-8' };
   return {
     type: 'success',

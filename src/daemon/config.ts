@@ -41,6 +41,13 @@ export const DEFAULT_CONFIG_FILE = 'mailroom.toml';
 /** Value of a listen key that turns the listener off. */
 const OFF = 'off';
 
+/** Values of log.level (pino's levels). */
+export const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
+/** Values of log.format. */
+export const LOG_FORMATS = ['auto', 'json', 'pretty'] as const;
+/** Values of tls.min_version. */
+export const TLS_VERSIONS = ['TLSv1.2', 'TLSv1.3'] as const;
+
 /** Kind of a key's value, for coercing environment strings and flags. */
 type KeyKind = 'string' | 'boolean' | 'integer' | 'listen';
 
@@ -87,6 +94,9 @@ const storeValue = z.string().refine((s) => s === 'sqlite' || s === 'memory' || 
 });
 
 const nonEmpty = (what: string) => z.string().min(1, { message: `must be a non-empty ${what}` });
+const flag = () => z.boolean({ message: 'must be true or false' });
+/** One of `values`; the error lists them. */
+const oneOf = <const T extends readonly [string, ...string[]]>(values: T) => z.enum(values, { message: `allowed: ${values.join(', ')}` });
 
 /** The schema of mailroom.toml (after env and flags are merged in). Unknown keys are errors. */
 export const configSchema = z.strictObject({
@@ -96,9 +106,9 @@ export const configSchema = z.strictObject({
     .string()
     .regex(/^[A-Za-z0-9]([A-Za-z0-9.-]{0,252})$/, { message: 'must be a host name (letters, digits, "." and "-")' })
     .optional(),
-  demo: z.boolean({ message: 'must be true or false' }).default(true),
+  demo: flag().default(true),
   static_password: nonEmpty('password').optional(),
-  allow_insecure_auth: z.boolean({ message: 'must be true or false' }).default(false),
+  allow_insecure_auth: flag().default(false),
   listen: z
     .strictObject(Object.fromEntries(LISTENERS.map((name) => [name, listenValue.optional()])) as Record<
       ListenerName,
@@ -109,7 +119,7 @@ export const configSchema = z.strictObject({
     .strictObject({
       cert: nonEmpty('file path').optional(),
       key: nonEmpty('file path').optional(),
-      min_version: z.enum(['TLSv1.2', 'TLSv1.3'], { message: 'allowed: "TLSv1.2" or "TLSv1.3"' }).default('TLSv1.2'),
+      min_version: z.enum(TLS_VERSIONS, { message: 'allowed: "TLSv1.2" or "TLSv1.3"' }).default('TLSv1.2'),
     })
     .refine((t) => (t.cert === undefined) === (t.key === undefined), {
       message: 'tls.cert and tls.key must be given together',
@@ -117,12 +127,8 @@ export const configSchema = z.strictObject({
     .default({ min_version: 'TLSv1.2' }),
   log: z
     .strictObject({
-      level: z
-        .enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'], {
-          message: 'allowed: fatal, error, warn, info, debug, trace, silent',
-        })
-        .default('info'),
-      format: z.enum(['auto', 'json', 'pretty'], { message: 'allowed: auto, json, pretty' }).default('auto'),
+      level: oneOf(LOG_LEVELS).default('info'),
+      format: oneOf(LOG_FORMATS).default('auto'),
     })
     .default({ level: 'info', format: 'auto' }),
   limits: z
@@ -162,9 +168,9 @@ export interface DaemonConfig {
   readonly listeners: Readonly<Partial<Record<ListenerName, ListenAddress>>>;
   /** Certificate and key files; null means the generated self-signed pair in the data directory. */
   readonly tls: { readonly cert: string; readonly key: string } | null;
-  readonly tlsMinVersion: 'TLSv1.2' | 'TLSv1.3';
-  readonly logLevel: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
-  readonly logFormat: 'auto' | 'json' | 'pretty';
+  readonly tlsMinVersion: (typeof TLS_VERSIONS)[number];
+  readonly logLevel: (typeof LOG_LEVELS)[number];
+  readonly logFormat: (typeof LOG_FORMATS)[number];
   readonly maxMessageSize: number;
   readonly autoLogoutSeconds: number;
   /** The config file that was read, if any. */

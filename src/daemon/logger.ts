@@ -6,6 +6,7 @@
  */
 import { pino, type Logger } from 'pino';
 import PinoPretty from 'pino-pretty';
+import type { DaemonConfig } from './config.ts';
 
 /** The logger type used across the daemon. */
 export type DaemonLogger = Logger;
@@ -14,7 +15,7 @@ export type DaemonLogger = Logger;
 export interface LoggerOptions {
   readonly level: string;
   /** 'auto' picks pretty when stdout is a TTY. */
-  readonly format: 'auto' | 'json' | 'pretty';
+  readonly format: DaemonConfig['logFormat'];
 }
 
 /** Create the process logger. */

@@ -36,6 +36,17 @@ function wrap<T extends object>(target: T, override: Partial<Record<keyof T, unk
   });
 }
 
+/** `inner` with every opened user wrapped: `override(user)` replaces some of its methods. */
+function withUsers(inner: MemoryBackend, override: (user: User) => Partial<Record<keyof User, unknown>>): Backend {
+  return {
+    login: (u, p, i) => inner.login(u, p, i),
+    openUser: async (name, info) => {
+      const user = await inner.openUser(name, info);
+      return user === null ? null : wrap<User>(user, override(user));
+    },
+  };
+}
+
 async function withTmp(fn: (dir: string) => Promise<void>): Promise<void> {
   const dir = await mkdtemp(join(tmpdir(), 'import-'));
   try {
@@ -137,21 +148,14 @@ void describe('importMessages', () => {
 
   void test('a store that returns no metadata: Message-IDs are read from the stored header', async () => {
     const inner = createMemoryBackend({ users: { alice: 'pw' } });
-    const backend: Backend = {
-      login: (u, p, i) => inner.login(u, p, i),
-      openUser: async (name, info) => {
-        const user = await inner.openUser(name, info);
-        if (user === null) return null;
-        return wrap<User>(user, {
-          openMailbox: async (box: string, options: Parameters<User['openMailbox']>[1]) => {
-            const mailbox = await user.openMailbox(box, options);
-            return wrap<Mailbox>(mailbox, {
-              fetch: async (uids: readonly number[]) => (await mailbox.fetch(uids)).map((r) => ({ ...r, meta: undefined })),
-            });
-          },
+    const backend = withUsers(inner, (user) => ({
+      openMailbox: async (box: string, options: Parameters<User['openMailbox']>[1]) => {
+        const mailbox = await user.openMailbox(box, options);
+        return wrap<Mailbox>(mailbox, {
+          fetch: async (uids: readonly number[]) => (await mailbox.fetch(uids)).map((r) => ({ ...r, meta: undefined })),
         });
       },
-    };
+    }));
     assert.deepEqual(await importMessages({ backend, username: 'alice', path: FIXTURE }), { imported: 3, skipped: 0, failed: 0 });
     assert.deepEqual(await importMessages({ backend, username: 'alice', path: FIXTURE }), { imported: 0, skipped: 3, failed: 0 });
   });
@@ -160,17 +164,10 @@ void describe('importMessages', () => {
     await withTmp(async (dir) => {
       for (let i = 0; i < 5; i++) await writeFile(join(dir, `${i}.eml`), `Message-ID: <${i}@x>\nSubject: ${i === 2 ? 'POISON' : 'ok'}\n\nbody\n`);
       const inner = createMemoryBackend({ users: { alice: 'pw' } });
-      const backend: Backend = {
-        login: (u, p, i) => inner.login(u, p, i),
-        openUser: async (name, info) => {
-          const user = await inner.openUser(name, info);
-          if (user === null) return null;
-          return wrap<User>(user, {
-            append: (box: string, inputs: Parameters<User['append']>[1]) =>
-              inputs.some((m) => m.content.includes('POISON')) ? Promise.reject(new Error('refused')) : user.append(box, inputs),
-          });
-        },
-      };
+      const backend = withUsers(inner, (user) => ({
+        append: (box: string, inputs: Parameters<User['append']>[1]) =>
+          inputs.some((m) => m.content.includes('POISON')) ? Promise.reject(new Error('refused')) : user.append(box, inputs),
+      }));
       const errors: string[] = [];
       const result = await importMessages({ backend, username: 'alice', path: dir, onError: (origin) => errors.push(origin) });
       assert.deepEqual(result, { imported: 4, skipped: 0, failed: 1 });

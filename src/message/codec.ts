@@ -239,8 +239,15 @@ export function decodeMeta(bytes: Buffer): MessageMeta {
  */
 function withLazyEnvelope(fields: Omit<MessageMeta, 'envelope'>): MessageMeta {
   let envelope: EnvelopeFields | undefined;
-  return Object.defineProperty(fields, 'envelope', {
-    enumerable: true,
-    get: () => (envelope ??= envelopeFields(parseHeaderFields(fields.header))),
-  }) as MessageMeta;
+  const { version, size, header, root } = fields;
+  // A getter in the literal (not defineProperty afterwards) keeps one object shape for every record.
+  return {
+    version,
+    size,
+    header,
+    get envelope(): EnvelopeFields {
+      return (envelope ??= envelopeFields(parseHeaderFields(header)));
+    },
+    root,
+  };
 }

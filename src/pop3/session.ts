@@ -267,6 +267,8 @@ export class Pop3Session implements Pop3CommandContext {
     if (this.closed || this.socket.destroyed || this.socket.writableEnded) throw new ConnectionClosed();
     if (!this.socket.write(data)) {
       const socket = this.socket;
+      // A corked socket (sendMessage) never drains: let the buffered bytes go before waiting.
+      while (socket.writableCorked > 0) socket.uncork();
       await new Promise<void>((resolve) => {
         const done = (): void => {
           socket.off('drain', done);
@@ -307,6 +309,9 @@ export class Pop3Session implements Pop3CommandContext {
 
   async sendMessage(number: number, first: string, bodyLines?: number): Promise<void> {
     const reader = await this.handler.getMessageReader(number);
+    // Status line, body and terminator leave in one send instead of three (write() uncorks on backpressure).
+    const socket = this.socket;
+    socket.cork();
     try {
       await this.ok(first);
       // From here on an -ERR can no longer be sent: a failure must drop the connection.
@@ -320,6 +325,7 @@ export class Pop3Session implements Pop3CommandContext {
       await this.write(encoder.end());
       this.midResponse = false;
     } finally {
+      while (socket.writableCorked > 0) socket.uncork();
       reader.destroy();
     }
   }

@@ -3,13 +3,11 @@
  * The daemon creates the net/tls servers itself and hands them to ImapServer.serve(), so that it can bind
  * port 0 and read the port back, count connections, and swap the IMAPS certificate on SIGHUP.
  */
-import { createServer as createNetServer, type Server as NetServer } from 'node:net';
+import { createServer as createNetServer } from 'node:net';
 import { createServer as createTlsServer, TLSSocket } from 'node:tls';
 import { NO_STATUS, commandTable, ImapError, ImapServer, type CommandSpec, type ConnectionUpgrader } from '../../imap/index.ts';
 import { isStoreError } from '../../store/errors.ts';
-import type { ListenAddress } from '../address.ts';
-import type { ListenerName } from '../config.ts';
-import { bindServer, countConnections, stopAccepting } from '../listen.ts';
+import { bindListeners } from '../listen.ts';
 import type { DaemonMetrics } from '../metrics.ts';
 import type { RunningService, ServiceContext } from '../service.ts';
 
@@ -77,43 +75,26 @@ export async function startImap(ctx: ServiceContext): Promise<RunningService | n
     commands: commandTable.map((spec) => instrumentCommand(imap.command(spec.name) ?? spec, metrics)),
   });
 
-  const servers: NetServer[] = [];
-  const sockets: Array<Set<import('node:net').Socket>> = [];
-  const bound: Array<{ name: ListenerName; address: ListenAddress }> = [];
-  try {
-    for (const name of wanted) {
-      const address = config.listeners[name]!;
-      let server: NetServer;
-      if (name === 'imaps') {
-        const tlsServer = createTlsServer(tls.serverOptions());
-        tlsServer.on('tlsClientError', (err) => logger.debug({ err: err.message }, 'imaps handshake failed'));
-        tls.track(tlsServer);
-        server = tlsServer;
-      } else {
-        server = createNetServer();
-      }
-      sockets.push(countConnections(server, name, metrics));
-      imap.serve(server);
-      servers.push(server);
-      bound.push({ name, address: await bindServer(server, address, name.toUpperCase()) });
-    }
-  } catch (err) {
-    for (const server of servers) stopAccepting(server);
-    throw err;
-  }
+  const listeners = await bindListeners(
+    wanted,
+    config,
+    metrics,
+    (name) => {
+      if (name === 'imap') return createNetServer();
+      const tlsServer = createTlsServer(tls.serverOptions());
+      tlsServer.on('tlsClientError', (err) => logger.debug({ err: err.message }, 'imaps handshake failed'));
+      tls.track(tlsServer);
+      return tlsServer;
+    },
+    (server) => imap.serve(server),
+  );
 
   return {
-    bound,
-    stopAccepting() {
-      for (const server of servers) stopAccepting(server);
-    },
+    ...listeners,
     async close() {
       // BYE every session. ImapServer.close() is not used: it waits for its listeners' close callbacks,
       // which Node only calls once every connection has ended, before it sends BYE.
       await Promise.allSettled(imap.connections().map((c) => c.close('Server shutting down.')));
-    },
-    destroy() {
-      for (const set of sockets) for (const socket of set) socket.destroy();
     },
   };
 }

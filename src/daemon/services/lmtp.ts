@@ -4,8 +4,7 @@
  */
 import { LmtpServer } from '../../lmtp/index.ts';
 import { ensureAccount } from '../accounts.ts';
-import { formatAddress } from '../address.ts';
-import { CliError, ExitCode } from '../exit-codes.ts';
+import { listenError } from '../listen.ts';
 import type { RunningService, ServiceContext } from '../service.ts';
 
 /** Start the LMTP listener when the config enables it; null otherwise. */
@@ -43,8 +42,7 @@ export async function startLmtp(ctx: ServiceContext): Promise<RunningService | n
   try {
     bound = await lmtp.listen(address.port, address.host);
   } catch (err) {
-    const code = (err as NodeJS.ErrnoException).code;
-    throw new CliError(ExitCode.ioError, `cannot listen for LMTP on ${formatAddress(address)}: ${code === 'EADDRINUSE' ? 'address already in use' : (err as Error).message}`, { cause: err });
+    throw listenError(err as NodeJS.ErrnoException, 'LMTP', address);
   }
   let closing: Promise<void> | null = null;
   const close = () => (closing ??= lmtp.close());

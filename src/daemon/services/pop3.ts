@@ -3,12 +3,10 @@
  * store's INBOX. As for IMAP, the daemon owns the net/tls servers (port 0, connection counts); on SIGHUP
  * Pop3Server.setSecureContext() moves STLS and the POP3S listener to the new certificate.
  */
-import { createServer as createNetServer, type Server as NetServer, type Socket } from 'node:net';
+import { createServer as createNetServer } from 'node:net';
 import { createServer as createTlsServer } from 'node:tls';
 import { Pop3Server, storePop3Handler } from '../../pop3/index.ts';
-import type { ListenAddress } from '../address.ts';
-import type { ListenerName } from '../config.ts';
-import { bindServer, countConnections, stopAccepting } from '../listen.ts';
+import { bindListeners } from '../listen.ts';
 import type { RunningService, ServiceContext } from '../service.ts';
 import { pop3CommandMetrics } from './pop3-metrics.ts';
 
@@ -36,43 +34,26 @@ export async function startPop3(ctx: ServiceContext): Promise<RunningService | n
   // TlsManager.reload() has validated the new pair already; this cannot fail on its material.
   tls.onReload(() => pop3.setSecureContext(tls.secureContextOptions()));
 
-  const servers: NetServer[] = [];
-  const sockets: Array<Set<Socket>> = [];
-  const bound: Array<{ name: ListenerName; address: ListenAddress }> = [];
-  try {
-    for (const name of wanted) {
-      const address = config.listeners[name]!;
-      let server: NetServer;
-      if (name === 'pop3s') {
-        const tlsServer = createTlsServer({ ...tls.serverOptions(), allowHalfOpen: true });
-        tlsServer.on('tlsClientError', (err) => logger.debug({ err: err.message }, 'pop3s handshake failed'));
-        // No tls.track(): pop3.serve() registers it, and pop3.setSecureContext() updates it on reload.
-        server = tlsServer;
-      } else {
-        server = createNetServer({ allowHalfOpen: true });
-      }
-      sockets.push(countConnections(server, name, metrics));
-      pop3.serve(server);
-      servers.push(server);
-      bound.push({ name, address: await bindServer(server, address, name.toUpperCase()) });
-    }
-  } catch (err) {
-    for (const server of servers) stopAccepting(server);
-    throw err;
-  }
+  const listeners = await bindListeners(
+    wanted,
+    config,
+    metrics,
+    (name) => {
+      if (name === 'pop3') return createNetServer({ allowHalfOpen: true });
+      const tlsServer = createTlsServer({ ...tls.serverOptions(), allowHalfOpen: true });
+      tlsServer.on('tlsClientError', (err) => logger.debug({ err: err.message }, 'pop3s handshake failed'));
+      // No tls.track(): pop3.serve() registers it, and pop3.setSecureContext() updates it on reload.
+      return tlsServer;
+    },
+    (server) => pop3.serve(server),
+  );
 
   return {
-    bound,
-    stopAccepting() {
-      for (const server of servers) stopAccepting(server);
-    },
+    ...listeners,
     async close() {
       // Tells every session the server is going away and waits for them to end (maildrops unlocked;
       // nothing is deleted for sessions that did not QUIT, RFC 1939 section 6).
       await pop3.close();
-    },
-    destroy() {
-      for (const set of sockets) for (const socket of set) socket.destroy();
     },
   };
 }

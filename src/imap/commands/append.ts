@@ -18,7 +18,7 @@ import { ImapError, ImapErrors } from '../protocol/errors.ts';
 import { atom } from '../protocol/values.ts';
 import type { ImapDecoder } from '../wire/decoder.ts';
 import { encodeBinaryParts } from './append-binary.ts';
-import { userOf } from './create.ts';
+import { userOf } from './mailbox-arg.ts';
 import { appendLimitOf, featureOn, requireFeature } from './list-features.ts';
 import type { CommandSpec } from './types.ts';
 

@@ -4,18 +4,15 @@
  * OBJECTID is advertised (RFC 8474 section 4.1). A trailing hierarchy separator is dropped (the name
  * "foo/" creates "foo", as the RFC suggests); missing parents are created by the store.
  */
-import { HIERARCHY_SEPARATOR, INBOX, mailboxNameProblem } from '../../core/mailbox-name.ts';
 import type { SpecialUse } from '../../store/types.ts';
-import { ImapError, ImapErrors } from '../protocol/errors.ts';
-import { CODES } from '../protocol/response-codes.ts';
+import { ImapError } from '../protocol/errors.ts';
 import { atom } from '../protocol/values.ts';
 import { featureOn, requireFeature } from './list-features.ts';
-import type { CommandContext, CommandResult, CommandSpec } from './types.ts';
+import { newMailboxName, userOf, type MailboxArg } from './mailbox-arg.ts';
+import type { CommandResult, CommandSpec } from './types.ts';
 
-/** Mailbox name argument of CREATE/DELETE/RENAME/SUBSCRIBE. */
-export interface MailboxArg {
-  readonly mailbox: string;
-}
+// Moved to mailbox-arg.ts; re-exported for code that still imports them from here.
+export { checkNewName, userOf, type MailboxArg } from './mailbox-arg.ts';
 
 /** CREATE arguments: the name and, with CREATE-SPECIAL-USE, the USE attributes (null when not given). */
 export interface CreateArgs extends MailboxArg {
@@ -32,18 +29,6 @@ export const MAILBOXID = 'MAILBOXID';
  * message) that the stores cannot maintain, so they are refused with USEATTR (RFC 6154 section 3).
  */
 export const CREATABLE_SPECIAL_USES: ReadonlySet<string> = new Set(['\\Archive', '\\Drafts', '\\Junk', '\\Sent', '\\Trash']);
-
-/** Refuse a name the store should never see (empty levels, wildcards, control characters). */
-export function checkNewName(name: string): void {
-  const problem = mailboxNameProblem(name);
-  if (problem) throw ImapErrors.invalidMailboxName(problem);
-}
-
-/** The logged-in user (the dispatcher guarantees the state; this keeps the types honest). */
-export function userOf(ctx: CommandContext): NonNullable<CommandContext['user']> {
-  if (!ctx.user) throw ImapErrors.notAuthenticated();
-  return ctx.user;
-}
 
 /** Canonical case of a special-use attribute ("\sent" -> "\Sent"), or the input when unknown. */
 function canonicalUse(attr: string): string {
@@ -81,10 +66,7 @@ export const createCommand: CommandSpec<CreateArgs> = {
   },
   async run(ctx, args) {
     if (args.use !== null) requireFeature(ctx, 'CREATE-SPECIAL-USE', 'CREATE USE parameter');
-    let name = args.mailbox;
-    while (name.endsWith(HIERARCHY_SEPARATOR)) name = name.slice(0, -1);
-    if (name === INBOX) throw new ImapError('NO', 'Mailbox already exists.', { name: CODES.ALREADYEXISTS });
-    checkNewName(name);
+    const name = newMailboxName(args.mailbox);
     const use = [...new Set(args.use ?? [])];
     for (const attr of use) {
       if (!CREATABLE_SPECIAL_USES.has(attr)) {

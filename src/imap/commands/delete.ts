@@ -5,7 +5,7 @@
 import { INBOX } from '../../core/mailbox-name.ts';
 import { ImapError } from '../protocol/errors.ts';
 import { CODES } from '../protocol/response-codes.ts';
-import { userOf, type MailboxArg } from './create.ts';
+import { parseMailboxArg, userOf, type MailboxArg } from './mailbox-arg.ts';
 import type { CommandSpec } from './types.ts';
 
 /** `DELETE mailbox`. */
@@ -13,12 +13,7 @@ export const deleteCommand: CommandSpec<MailboxArg> = {
   name: 'DELETE',
   states: ['authenticated', 'selected'],
   expunge: 'allow',
-  parse(dec) {
-    dec.sp();
-    const mailbox = dec.mailbox();
-    dec.end();
-    return { mailbox };
-  },
+  parse: parseMailboxArg,
   async run(ctx, args) {
     if (args.mailbox === INBOX) throw new ImapError('NO', 'INBOX cannot be deleted.', { name: CODES.CANNOT });
     const user = userOf(ctx);

@@ -22,7 +22,7 @@ import { ImapError } from '../protocol/errors.ts';
 import { atom, type ImapValue } from '../protocol/values.ts';
 import type { ImapDecoder } from '../wire/decoder.ts';
 import { mailboxToWire, utf8Enabled } from '../wire/mutf7.ts';
-import { userOf } from './create.ts';
+import { userOf } from './mailbox-arg.ts';
 import { requireFeature } from './list-features.ts';
 import { parseExtendedList, type ExtendedListArgs, type ListReturn, type ListSelection } from './list-options.ts';
 import { checkStatusItems, statusValues } from './status-items.ts';

@@ -6,7 +6,7 @@
 import { HIERARCHY_SEPARATOR, parentNames } from '../../core/mailbox-name.ts';
 import { atom, type ImapValue } from '../protocol/values.ts';
 import { mailboxToWire, utf8Enabled } from '../wire/mutf7.ts';
-import { userOf } from './create.ts';
+import { userOf } from './mailbox-arg.ts';
 import { listMatcher, listOrder, parseListArgs, type ListArgs } from './list.ts';
 import type { CommandSpec } from './types.ts';
 

@@ -2,10 +2,10 @@
  * RENAME (RFC 3501 section 6.3.5): children follow their parent; renaming INBOX moves its messages into
  * the new mailbox and leaves INBOX empty (the store does both). Renaming to INBOX is an error.
  */
-import { HIERARCHY_SEPARATOR, INBOX } from '../../core/mailbox-name.ts';
+import { HIERARCHY_SEPARATOR } from '../../core/mailbox-name.ts';
 import { ImapError } from '../protocol/errors.ts';
 import { CODES } from '../protocol/response-codes.ts';
-import { checkNewName, userOf } from './create.ts';
+import { newMailboxName, userOf } from './mailbox-arg.ts';
 import type { CommandSpec } from './types.ts';
 
 /** RENAME arguments. */
@@ -28,10 +28,7 @@ export const renameCommand: CommandSpec<RenameArgs> = {
     return { from, to };
   },
   async run(ctx, args) {
-    let to = args.to;
-    while (to.endsWith(HIERARCHY_SEPARATOR)) to = to.slice(0, -1);
-    if (to === INBOX) throw new ImapError('NO', 'Mailbox already exists.', { name: CODES.ALREADYEXISTS });
-    checkNewName(to);
+    const to = newMailboxName(args.to);
     if (to === args.from) throw new ImapError('NO', 'Mailbox already exists.', { name: CODES.ALREADYEXISTS });
     if (to.startsWith(args.from + HIERARCHY_SEPARATOR)) {
       throw new ImapError('NO', "Can't rename mailbox under itself.", { name: CODES.CANNOT });

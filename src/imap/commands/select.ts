@@ -13,22 +13,17 @@ import { HIERARCHY_SEPARATOR } from '../../core/mailbox-name.ts';
 import { CODES } from '../protocol/response-codes.ts';
 import { atom } from '../protocol/values.ts';
 import { mailboxToWire, utf8Enabled } from '../wire/mutf7.ts';
-import { userOf } from './create.ts';
+import { parseMailboxArg, userOf, type MailboxArg } from './mailbox-arg.ts';
 import { featureOn, isRev2 } from './list-features.ts';
 import { mailboxAttributes, readMailboxTree } from './list.ts';
 import type { CommandSpec } from './types.ts';
 
-function selectSpec(name: 'SELECT' | 'EXAMINE', readOnly: boolean): CommandSpec<{ mailbox: string }> {
+function selectSpec(name: 'SELECT' | 'EXAMINE', readOnly: boolean): CommandSpec<MailboxArg> {
   return {
     name,
     states: ['authenticated', 'selected'],
     expunge: 'allow',
-    parse(dec) {
-      dec.sp();
-      const mailbox = dec.mailbox();
-      dec.end();
-      return { mailbox };
-    },
+    parse: parseMailboxArg,
     async run(ctx, args) {
       if (ctx.selected) {
         // ctx.select closes the previous mailbox before opening the new one, whether or not that succeeds.

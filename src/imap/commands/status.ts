@@ -5,7 +5,7 @@
  */
 import { mailboxToWire, utf8Enabled } from '../wire/mutf7.ts';
 import { atom } from '../protocol/values.ts';
-import { userOf } from './create.ts';
+import { userOf } from './mailbox-arg.ts';
 import { checkStatusItems, parseStatusItems, statusValues, type StatusItem } from './status-items.ts';
 import type { CommandSpec } from './types.ts';
 

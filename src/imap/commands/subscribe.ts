@@ -2,7 +2,7 @@
  * SUBSCRIBE and UNSUBSCRIBE (RFC 3501 sections 6.3.6, 6.3.7). The name need not exist (RFC 3501 allows
  * subscriptions to outlive or precede mailboxes; LSUB shows them).
  */
-import { userOf, type MailboxArg } from './create.ts';
+import { parseMailboxArg, userOf, type MailboxArg } from './mailbox-arg.ts';
 import type { CommandSpec } from './types.ts';
 
 function subscribeSpec(name: 'SUBSCRIBE' | 'UNSUBSCRIBE', on: boolean): CommandSpec<MailboxArg> {
@@ -10,12 +10,7 @@ function subscribeSpec(name: 'SUBSCRIBE' | 'UNSUBSCRIBE', on: boolean): CommandS
     name,
     states: ['authenticated', 'selected'],
     expunge: 'allow',
-    parse(dec) {
-      dec.sp();
-      const mailbox = dec.mailbox();
-      dec.end();
-      return { mailbox };
-    },
+    parse: parseMailboxArg,
     async run(ctx, args) {
       await userOf(ctx).setSubscribed(args.mailbox, on);
       return { text: `${on ? 'Subscribe' : 'Unsubscribe'} completed.` };

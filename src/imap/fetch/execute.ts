@@ -11,7 +11,8 @@ import type { MessageBody, MessageRecord } from '../../store/types.ts';
 import type { ResponseWriter, SelectedView } from '../commands/types.ts';
 import { formatImapDateTime } from '../wire/date-time.ts';
 import { encodeLiteral, encodeValue, type ValueEncodingOptions } from '../wire/value-encoder.ts';
-import { flagsValue } from './flags.ts';
+import { asciiRender } from './ascii-render.ts';
+import { flagsText, flagsValue } from './flags.ts';
 import { bodyStructureValue } from './bodystructure.ts';
 import { envelopeValue } from './envelope.ts';
 import { itemLabel, type FetchItem, type FetchPlan, type PartialRange } from './plan.ts';
@@ -52,8 +53,6 @@ export interface FetchOptions {
  */
 export const WRITE_BATCH_BYTES = 64 * 1024;
 
-const SP = Buffer.from(' ');
-const CLOSE = Buffer.from(')\r\n');
 const FLAGS_ITEM: FetchItem = { type: 'flags' };
 
 /** Collects FETCH responses, flushing buffered bytes before a stream is written. */
@@ -271,15 +270,49 @@ async function writeMessage(
     const at = items.length > 0 && items[0].type === 'uid' ? 1 : 0;
     items = [...items.slice(0, at), FLAGS_ITEM, ...items.slice(at)];
   }
-  chunks.push(Buffer.from(`* ${seq} FETCH (`));
+  // Short ASCII items are gathered into one string, so FETCH 1:* (UID FLAGS) costs one Buffer per message.
+  let text = `* ${seq} FETCH (`;
   for (let i = 0; i < items.length; i++) {
-    if (i > 0) chunks.push(SP);
+    if (i > 0) text += ' ';
     const item = items[i];
+    const inline = inlineText(view, item, record, showRecent);
+    if (inline !== null) {
+      text += `${itemLabel(item)} ${inline}`;
+      continue;
+    }
+    chunks.push(Buffer.from(text));
+    text = '';
     chunks.push(Buffer.from(itemLabel(item) + ' ', 'latin1'));
     await writeItem(view, chunks, item, record, body, prepared, enc, showRecent);
   }
-  chunks.push(CLOSE);
+  chunks.push(Buffer.from(text + ')\r\n'));
   return true;
+}
+
+/**
+ * The rendering of an item as writeItem would encode it, when it is short text: numbers, flags (UTF-8, as
+ * encodeValue writes atoms; keywords may hold 8-bit text), and dates, ENVELOPE, BODY and BODYSTRUCTURE when
+ * they are plain ASCII (asciiRender). Null for the items writeItem renders.
+ */
+function inlineText(view: SelectedView, item: FetchItem, record: MessageRecord, showRecent: boolean): string | null {
+  switch (item.type) {
+    case 'uid':
+      return String(record.uid);
+    case 'flags':
+      return flagsText(record.flags, showRecent && view.isRecent(record.uid));
+    case 'size':
+      return String(record.size);
+    case 'internalDate':
+      return asciiRender(formatImapDateTime(record.internalDate));
+    case 'envelope':
+      return asciiRender(envelopeValue(requireMeta(record)));
+    case 'body':
+      return asciiRender(bodyStructureValue(requireMeta(record), false));
+    case 'bodyStructure':
+      return asciiRender(bodyStructureValue(requireMeta(record), true));
+    default:
+      return null;
+  }
 }
 
 async function writeItem(

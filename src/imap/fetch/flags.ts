@@ -15,3 +15,19 @@ export function flagsValue(flags: readonly string[], recent: boolean): ImapValue
   for (const f of flags) if (!ORDER.has(f)) list.push(atom(f));
   return list;
 }
+
+/**
+ * flagsValue rendered, `(\Seen $Work)`: the same text encodeValue writes for it (flags are atoms, written as
+ * UTF-8), built as one string because FETCH 1:* FLAGS renders it for every message of the mailbox.
+ */
+export function flagsText(flags: readonly string[], recent: boolean): string {
+  let system = '';
+  let keywords = '';
+  // Common cases without sorting: a message has few flags, and ORDER is short.
+  for (let rank = 0; rank < ORDER.size; rank++) {
+    for (const f of flags) if (ORDER.get(f) === rank) system += system === '' ? f : ` ${f}`;
+  }
+  for (const f of flags) if (!ORDER.has(f)) keywords += ` ${f}`;
+  if (recent) system += system === '' ? '\\Recent' : ' \\Recent';
+  return system === '' ? `(${keywords.slice(1)})` : `(${system}${keywords})`;
+}

@@ -6,6 +6,22 @@ import { MailboxLifecycle, assertWritable, deliverGone } from './mailbox-lifecyc
 
 const expired = (message: RegExp) => (err: unknown) => isStoreError(err, 'expired') && message.test(err.message);
 
+/** A lifecycle listening through a fake change hub: `send` plays the store, `got` is what the listener heard. */
+function listening() {
+  const life = new MailboxLifecycle();
+  let hub: ((c: MailboxChange) => void) | null = null;
+  const got: string[] = [];
+  const counts = { unsubscribed: 0 };
+  life.listen(
+    (l) => {
+      hub = l;
+      return () => counts.unsubscribed++;
+    },
+    (c) => got.push(c.type),
+  );
+  return { life, got, counts, send: (c: MailboxChange) => hub!(c) };
+}
+
 void test('open, then gone by a gone record that reaches the listener after the state changed', () => {
   const life = new MailboxLifecycle();
   assert.doesNotThrow(() => life.check());
@@ -33,22 +49,12 @@ void test('close once; closed wins over gone; expire() marks gone and gives the 
 });
 
 void test('listen/close: records reach the listener until close, which unsubscribes once', () => {
-  const life = new MailboxLifecycle();
-  let hub: ((c: MailboxChange) => void) | null = null;
-  let unsubscribed = 0;
-  const got: string[] = [];
-  life.listen(
-    (l) => {
-      hub = l;
-      return () => unsubscribed++;
-    },
-    (c) => got.push(c.type),
-  );
-  hub!({ type: 'keywords', keywords: ['a'] });
+  const { life, got, counts, send } = listening();
+  send({ type: 'keywords', keywords: ['a'] });
   assert.deepEqual(got, ['keywords']);
   assert.equal(life.close(), true);
   assert.equal(life.close(), false);
-  assert.equal(unsubscribed, 1);
+  assert.equal(counts.unsubscribed, 1);
 });
 
 void test('gap() unregisters the listener, then tells it gone, once', () => {
@@ -82,32 +88,20 @@ void test('gap() unregisters the listener, then tells it gone, once', () => {
 });
 
 void test('after a gone record the listener hears nothing more and is unregistered', () => {
-  const life = new MailboxLifecycle();
-  let hub: ((c: MailboxChange) => void) | null = null;
-  let unsubscribed = 0;
-  const got: string[] = [];
-  life.listen(
-    (l) => {
-      hub = l;
-      return () => unsubscribed++;
-    },
-    (c) => got.push(c.type),
-  );
-  hub!({ type: 'keywords', keywords: [] });
-  hub!({ type: 'gone' });
-  assert.equal(unsubscribed, 1, 'unregistered on gone');
-  hub!({ type: 'append', uids: [1], modseq: 2 });
-  hub!({ type: 'gone' });
+  const { life, got, counts, send } = listening();
+  send({ type: 'keywords', keywords: [] });
+  send({ type: 'gone' });
+  assert.equal(counts.unsubscribed, 1, 'unregistered on gone');
+  send({ type: 'append', uids: [1], modseq: 2 });
+  send({ type: 'gone' });
   life.gap();
   assert.deepEqual(got, ['keywords', 'gone']);
   // expire() marks gone without a record: the listener still hears the store's 'gone' when it comes.
-  const expiring = new MailboxLifecycle();
-  const seen: string[] = [];
-  expiring.listen((l) => ((hub = l), () => {}), (c) => seen.push(c.type));
-  expiring.expire();
-  hub!({ type: 'gone' });
-  hub!({ type: 'append', uids: [1], modseq: 2 });
-  assert.deepEqual(seen, ['gone']);
+  const expiring = listening();
+  expiring.life.expire();
+  expiring.send({ type: 'gone' });
+  expiring.send({ type: 'append', uids: [1], modseq: 2 });
+  assert.deepEqual(expiring.got, ['gone']);
 });
 
 void test('deliverGone swallows a throwing listener; assertWritable', () => {

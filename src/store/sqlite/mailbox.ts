@@ -33,7 +33,7 @@ import { settle } from '../shared/settle.ts';
 import { prefilter, QUESTION_PLACEHOLDERS } from '../shared/sql-prefilter.ts';
 import { MESSAGE_COLUMNS, recordFromRow } from '../shared/sql-rows.ts';
 import { denseSpan, pages, sortedUniqueUids as sortedUnique, uidsToRemove } from '../shared/uid-lists.ts';
-import type { MailboxRow, MessageRow, SqliteStore } from './store.ts';
+import { messageRowFromArray, type MailboxRow, type MessageRow, type SqliteStore } from './store.ts';
 
 /** UIDs per statement for fetch and flag updates: bounded statement work per call, as callers page too. */
 export const UID_PAGE = 1000;
@@ -105,7 +105,7 @@ export class SqliteMailbox implements MovableMailbox, ExpungeLogMailbox {
         const span = denseSpan(page);
         let rows: (MessageRow & { meta?: Buffer })[];
         if (span) {
-          rows = (withMeta ? s.messagesWithMetaByUidRange : s.messagesByUidRange).all(this.#id, span.first, span.last);
+          rows = (withMeta ? s.messagesWithMetaByUidRange : s.messagesByUidRange).all(this.#id, span.first, span.last).map(messageRowFromArray);
           if (!span.exact) {
             const asked = new Set(page);
             rows = rows.filter((row) => asked.has(row.uid));
