@@ -18,6 +18,7 @@ import { saslIrExtension } from './sasl-ir.ts';
 import { scramExtension, supportsScram } from './scram.ts';
 import { unauthenticateExtension } from './unauthenticate.ts';
 import { unselectExtension } from './unselect.ts';
+import { binaryExtension } from './binary.ts';
 import { esearchExtension } from './esearch.ts';
 import { savedateExtension } from './savedate.ts';
 import { searchresExtension } from './searchres.ts';
@@ -64,6 +65,7 @@ export function defaultExtensions(options: ExtensionOptions): ImapExtension[] {
     searchresExtension,
     withinExtension,
     savedateExtension,
+    binaryExtension,
   ];
 }
 

@@ -7,6 +7,13 @@ import { MAX_UID } from './limits.ts';
  * NaN) are dropped: they name no message, and a database would refuse them as parameters.
  */
 export function sortedUniqueUids(uids: readonly number[]): number[] {
+  // Callers usually pass a page already ascending (FETCH 1:*): check in one pass instead of sorting.
+  let ascending = true;
+  for (let i = 0; i < uids.length && ascending; i++) {
+    const u = uids[i];
+    ascending = Number.isInteger(u) && u > 0 && (i === 0 || u > uids[i - 1]);
+  }
+  if (ascending) return uids.slice();
   return [...new Set(uids)].filter((u) => Number.isInteger(u) && u > 0).sort((a, b) => a - b);
 }
 
