@@ -9,10 +9,12 @@ import assert from 'node:assert/strict';
 import { createHash, createHmac, pbkdf2Sync, randomBytes } from 'node:crypto';
 import { ImapServer } from '../src/imap/server.ts';
 import { hashPassword } from '../src/auth/password.ts';
-import { scramCredentialsOf } from '../src/auth/scram-credential.ts';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { createMemoryBackend } from '../src/store/memory/index.ts';
+import { createSqliteBackend } from '../src/store/sqlite/index.ts';
 import type { Backend } from '../src/store/types.ts';
-import type { ScramCredentials } from '../src/auth/types.ts';
 import { RawClient } from './transcripts/harness.ts';
 
 const hmac = (key: Buffer, data: string): Buffer => createHmac('sha256', key).update(data).digest();
@@ -54,21 +56,32 @@ class ScramClient {
   }
 }
 
-/** A memory backend plus Backend.scramCredentials from stored credential strings. */
+/** A memory store whose accounts were created with hashPassword() (credential strings carry SCRAM keys). */
 async function scramBackend(): Promise<{ backend: Backend; close: () => Promise<void> }> {
   const memory = createMemoryBackend({ users: {} });
-  const keys = new Map<string, ScramCredentials | null>();
   for (const [name, pw] of [['alice', 'pässword'], ['bob', 'secret']] as const) {
-    const credential = await hashPassword(pw, { ln: 10, r: 8, p: 1 });
-    await memory.createAccount(name, credential);
-    keys.set(name, scramCredentialsOf(credential));
+    await memory.createAccount(name, await hashPassword(pw, { ln: 10, r: 8, p: 1 }));
   }
-  const backend: Backend & { scramCredentials(u: string): Promise<ScramCredentials | null> } = {
-    login: (u, p, i) => memory.login(u, p, i),
-    openUser: (u, i) => memory.openUser(u, i),
-    scramCredentials: (u) => Promise.resolve(keys.get(u) ?? null),
-  };
-  return { backend, close: () => memory.close() };
+  return { backend: memory, close: () => memory.close() };
+}
+
+/** Run one SCRAM-SHA-256 login (SASL-IR form) on a fresh connection; returns the tagged line. */
+async function scramLogin(port: number, user: string, password: string): Promise<string> {
+  const c = await RawClient.connect(port);
+  try {
+    await c.line();
+    const s = new ScramClient(user, password);
+    c.send(`a AUTHENTICATE SCRAM-SHA-256 ${b64(s.first)}`);
+    const first = Buffer.from(((await c.line()) ?? '').slice(2), 'base64').toString();
+    c.send(b64(s.final(first)));
+    const next = (await c.line()) ?? '';
+    if (!next.startsWith('+ ')) return next;
+    assert.ok(s.verify(Buffer.from(next.slice(2), 'base64').toString()), 'server signature');
+    c.send('');
+    return (await c.line()) ?? '';
+  } finally {
+    c.end();
+  }
 }
 
 async function serve(backend: Backend, options: { loopbackIsSecure?: boolean } = {}): Promise<{ port: number; server: ImapServer }> {
@@ -139,12 +152,42 @@ describe('AUTH=SCRAM-SHA-256', () => {
     }
   });
 
+  test('the stores keep the keys: memory (plaintext and hashed accounts) and SQLite (persisted)', async () => {
+    const memory = createMemoryBackend({ users: { carol: 'plain-pw' } });
+    const m = await serve(memory);
+    try {
+      assert.match(await scramLogin(m.port, 'carol', 'plain-pw'), /^a OK /);
+      assert.equal(await scramLogin(m.port, 'carol', 'wrong'), 'a NO [AUTHENTICATIONFAILED] Authentication failed');
+    } finally {
+      await m.server.close();
+      await memory.close();
+    }
+    const dir = await mkdtemp(join(tmpdir(), 'mailroom-scram-'));
+    try {
+      const first = createSqliteBackend({ path: dir });
+      await first.createAccount('dave', await hashPassword('sqlite-pw', { ln: 10, r: 8, p: 1 }));
+      await first.close();
+      // A second open of the same data: the keys came from the database, not from memory.
+      const sqlite = createSqliteBackend({ path: dir });
+      const s = await serve(sqlite);
+      try {
+        assert.match(await scramLogin(s.port, 'dave', 'sqlite-pw'), /^a OK /);
+        assert.equal(await scramLogin(s.port, 'nobody', 'x'), 'a NO [AUTHENTICATIONFAILED] Authentication failed');
+      } finally {
+        await s.server.close();
+        await sqlite.close();
+      }
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
+  });
+
   test('not offered, and the extension refuses to start, over a backend without SCRAM keys', () => {
     const memory = createMemoryBackend({ users: { alice: 'password' } });
     const plainBackend: Backend = { login: (u, p, i) => memory.login(u, p, i) };
     const server = new ImapServer({ backend: plainBackend });
     assert.ok(!server.enabledExtensions().some((e) => e.name === 'AUTH=SCRAM-SHA-256'));
-    const scram = new ImapServer({ backend: { ...plainBackend, scramCredentials: () => Promise.resolve(null), openUser: () => Promise.resolve(null) } as Backend });
+    const scram = new ImapServer({ backend: { ...plainBackend, scramCredentials: () => Promise.resolve(null), openUser: () => Promise.resolve(null) } });
     const ext = scram.enabledExtensions().find((e) => e.name === 'AUTH=SCRAM-SHA-256');
     assert.ok(ext);
     assert.throws(() => new ImapServer({ backend: plainBackend, extensions: [ext] }), /needs a backend with scramCredentials/);

@@ -292,7 +292,7 @@ describe('COMPRESS=DEFLATE (RFC 4978)', () => {
 });
 
 describe('IMAP4rev2 ENABLE plumbing (RFC 9051)', () => {
-  test('ENABLE IMAP4rev2 is listed once, turns off \\Recent and RECENT, puts UID in unsolicited FETCH; UNAUTHENTICATE resets it', async () => {
+  test('ENABLE IMAP4rev2 is listed once, turns off \\Recent, RECENT and UNSEEN, puts UID in unsolicited FETCH; UNAUTHENTICATE resets it', async () => {
     const backend = createMemoryBackend({ users: { alice: 'password' } });
     const server = new ImapServer({ backend, authFailureDelay: 0, extensions: [...defaultExtensions({ backend }), imap4rev2Extension] });
     const { port } = await server.listen(0, '127.0.0.1');
@@ -309,6 +309,7 @@ describe('IMAP4rev2 ENABLE plumbing (RFC 9051)', () => {
       await b.until('b1');
       const sel = await a.command('s', 'SELECT INBOX');
       assert.ok(!sel.some((l) => /RECENT/.test(l)), 'no RECENT in rev2 SELECT');
+      assert.ok(!sel.some((l) => /\[UNSEEN /.test(l)), 'no UNSEEN code in rev2 SELECT (the message is unseen)');
       a.send('i IDLE');
       assert.equal(await a.line(), '+ idling');
       b.send(`b2 APPEND INBOX {${m.length}+}\r\n${m}`);
@@ -337,7 +338,7 @@ describe('policies and start-up checks', () => {
     const srv = await startServer({ loopbackIsSecure: false });
     const c = await RawClient.connect(srv.port);
     try {
-      assert.match((await c.line()) ?? '', /^\* OK \[CAPABILITY IMAP4rev1 LOGINDISABLED SASL-IR /);
+      assert.match((await c.line()) ?? '', /^\* OK \[CAPABILITY IMAP4rev1 LOGINDISABLED AUTH=SCRAM-SHA-256 SASL-IR /);
       assert.deepEqual(await c.command('a', 'AUTHENTICATE LOGIN'), ['a NO [PRIVACYREQUIRED] Plaintext authentication disallowed on non-secure connections']);
     } finally {
       c.end();

@@ -181,6 +181,8 @@ export class ImapServer {
   enable(...extensions: ImapExtension[]): void {
     for (const ext of extensions) ext.validate?.(this.options.backend);
     for (const ext of extensions) {
+      // Enabling the same extension object twice (defaults plus an explicit list) changes nothing.
+      if (this.extensions.includes(ext)) continue;
       this.extensions.push(ext);
       for (const [name, factory] of Object.entries(ext.mechanisms ?? {})) this.mechanisms.set(name.toUpperCase(), factory);
       for (const spec of ext.commands ?? []) this.commands.set(spec.name, spec);

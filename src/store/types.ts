@@ -16,6 +16,7 @@
 import type { Readable } from 'node:stream';
 import type { MessageMeta } from '../message/types.ts';
 import type { SearchQuery } from '../search/types.ts';
+import type { ScramCredentials } from '../auth/types.ts';
 
 /** Who is asking: lets a backend log, rate-limit or refuse by origin. */
 export interface ConnectionInfo {
@@ -33,8 +34,26 @@ export interface Backend {
    * (SASL SCRAM, local delivery). Resolves null for an unknown user. Optional.
    */
   openUser?(username: string, info: ConnectionInfo): Promise<User | null>;
+  /**
+   * The account's stored SCRAM-SHA-256 keys (RFC 5802 section 3; kept inside the credential string that
+   * auth/password.ts hashPassword() writes, parsed by auth/scram-credential.ts), for AUTHENTICATE
+   * SCRAM-SHA-256. Null for an unknown account or a credential without keys. Optional: the IMAP server
+   * offers SCRAM-SHA-256 only when the backend has it (and openUser).
+   */
+  scramCredentials?(username: string): Promise<ScramCredentials | null>;
   /** Release everything the backend holds (database handles, watchers). */
   close?(): Promise<void>;
+  /**
+   * Optional interfaces every opened Mailbox implements, declared so that protocol servers can check them
+   * when they are built (DESIGN.md section 3: fail at start-up, not at a client).
+   */
+  readonly features?: BackendFeatures;
+}
+
+/** What a backend declares about the optional interfaces of its mailboxes. */
+export interface BackendFeatures {
+  /** Every Mailbox it opens is a MovableMailbox (atomic MOVE, RFC 6851). */
+  readonly move?: boolean;
 }
 
 /** RFC 6154 special-use attributes a mailbox may carry. */

@@ -12,6 +12,7 @@ import { compressExtension } from './compress.ts';
 import { enableExtension } from './enable.ts';
 import { idExtension } from './id.ts';
 import { idleExtension } from './idle.ts';
+import { imap4rev2Extension } from './imap4rev2.ts';
 import { literalExtension } from './literal.ts';
 import { namespaceExtension } from './namespace.ts';
 import { saslIrExtension } from './sasl-ir.ts';
@@ -20,6 +21,7 @@ import { unauthenticateExtension } from './unauthenticate.ts';
 import { unselectExtension } from './unselect.ts';
 import { binaryExtension } from './binary.ts';
 import { esearchExtension } from './esearch.ts';
+import { backendSupportsMove, moveExtension } from './move.ts';
 import { savedateExtension } from './savedate.ts';
 import { searchresExtension } from './searchres.ts';
 import { uidplusExtension } from './uidplus.ts';
@@ -66,6 +68,10 @@ export function defaultExtensions(options: ExtensionOptions): ImapExtension[] {
     withinExtension,
     savedateExtension,
     binaryExtension,
+    ...(backendSupportsMove(options.backend) ? [moveExtension] : []),
+    // IMAP4rev2 (engineer A): every appendix E item of the three engineers exists and is tested; RFC 9051
+    // folds MOVE into the base protocol, so it is advertised only over a store with atomic MOVE.
+    ...(backendSupportsMove(options.backend) ? [imap4rev2Extension] : []),
   ];
 }
 

@@ -9,8 +9,7 @@ import type { ImapExtension } from '../server.ts';
 
 /** Whether a backend declares atomic MOVE (Backend.features.move). */
 export function backendSupportsMove(backend: Backend): boolean {
-  const features = (backend as { readonly features?: { readonly move?: boolean } }).features;
-  return features?.move === true;
+  return backend.features?.move === true;
 }
 
 /** The MOVE extension. */

@@ -315,9 +315,10 @@ export class ImapSession implements CommandContext {
       args: [ro ? [] : this.flagList(snap.keywords, true)],
     });
     await this.out.untagged(tracker.exists, atom('EXISTS'));
-    // RFC 9051 appendix E item 6: \Recent and the RECENT response are gone in IMAP4rev2.
+    // RFC 9051 appendix E items 11 and 12: no RECENT response and no UNSEEN code in IMAP4rev2 (section
+    // 6.3.2 lists what SELECT returns; clients find the first unseen message with SEARCH UNSEEN).
     if (!this.rev2) await this.out.untagged(tracker.recentCount, atom('RECENT'));
-    if (snap.firstUnseenUid !== null) {
+    if (snap.firstUnseenUid !== null && !this.rev2) {
       const seq = tracker.seqOf(snap.firstUnseenUid);
       if (seq > 0) await this.out.status('OK', `First unseen.`, { name: CODES.UNSEEN, args: [seq] });
     }

@@ -5,6 +5,9 @@
  */
 import { createHash, timingSafeEqual } from 'node:crypto';
 import { verifyPassword } from '../../auth/password.ts';
+import { scramCredentialsOf } from '../../auth/scram-credential.ts';
+import { scramKeys } from '../../auth/sasl-scram-sha-256.ts';
+import type { ScramCredentials } from '../../auth/types.ts';
 import { ChangeHub, type ChangeHubOptions } from '../change-hub.ts';
 import { StoreError } from '../errors.ts';
 import type { AccountAdmin, Backend, ConnectionInfo, User } from '../types.ts';
@@ -28,8 +31,12 @@ export interface MemoryBackendOptions {
 /** The memory store: a Backend that also administers its accounts and opens them without a password. */
 export interface MemoryBackend extends Backend, AccountAdmin {
   openUser(username: string, info: ConnectionInfo): Promise<User | null>;
+  scramCredentials(username: string): Promise<ScramCredentials | null>;
   close(): Promise<void>;
 }
+
+/** SCRAM keys of plaintext credentials, derived on first use (PBKDF2 is deliberately slow). */
+const plainScramKeys = new WeakMap<Credential, Promise<ScramCredentials>>();
 
 function digest(value: string): Buffer {
   return createHash('sha256').update(value, 'utf8').digest();
@@ -41,6 +48,8 @@ function samePassword(given: string, stored: string): boolean {
 }
 
 class MemoryBackendImpl implements MemoryBackend {
+  /** MemoryMailbox implements MovableMailbox. */
+  readonly features = { move: true } as const;
   readonly #ctx: StoreContext;
   readonly #accounts = new Map<string, AccountState>();
   #closed = false;
@@ -72,6 +81,21 @@ class MemoryBackendImpl implements MemoryBackend {
     // Re-read after the await: the account may have been deleted meanwhile.
     if (!ok || !account || account.deleted) throw new StoreError('authFailed', 'invalid user name or password');
     return new MemoryUser(this.#ctx, account);
+  }
+
+  scramCredentials(username: string): Promise<ScramCredentials | null> {
+    this.#checkOpen();
+    const account = this.#accounts.get(username);
+    if (!account) return Promise.resolve(null);
+    const credential = account.credential;
+    if (credential.kind === 'hash') return Promise.resolve(scramCredentialsOf(credential.hash));
+    // Plaintext accounts (tests, embedding): keys derived once per credential, with a per-name salt.
+    let keys = plainScramKeys.get(credential);
+    if (!keys) {
+      keys = scramKeys(credential.password, { salt: digest(`mailroom-memory-scram\u0000${username}`).subarray(0, 16) });
+      plainScramKeys.set(credential, keys);
+    }
+    return keys;
   }
 
   openUser(username: string, _info: ConnectionInfo): Promise<User | null> {

@@ -8,6 +8,8 @@
  * (feed.ts). Durable on resolve: a promise resolves after COMMIT returned.
  */
 import pg from 'pg';
+import { scramCredentialsOf } from '../../auth/scram-credential.ts';
+import type { ScramCredentials } from '../../auth/types.ts';
 import { StoreError } from '../errors.ts';
 import { assertAccountName } from '../shared/account-names.ts';
 import { DEFAULT_MAX_MESSAGE_SIZE } from '../shared/limits.ts';
@@ -70,6 +72,7 @@ export interface PostgresBackend extends Backend, AccountAdmin {
   /** The schema in use. */
   readonly schema: string;
   openUser(username: string, info: ConnectionInfo): Promise<User | null>;
+  scramCredentials(username: string): Promise<ScramCredentials | null>;
   /** Delete change records older than the retention now (a timer does it every PG_PRUNE_INTERVAL_MS). */
   pruneChanges(retentionMs?: number): Promise<void>;
   /** Times the LISTEN connection was established (1 after start; more after reconnects). */
@@ -134,6 +137,8 @@ export async function createPostgresBackend(options: PostgresBackendOptions): Pr
       : one(pool, 'SELECT id, username, password_hash FROM accounts WHERE username = $1', [username]);
 
   return {
+    // Every PgMailbox implements MovableMailbox (atomic MOVE in one transaction).
+    features: { move: true },
     schema,
     get listenConnects(): number {
       return feed.connects;
@@ -149,6 +154,11 @@ export async function createPostgresBackend(options: PostgresBackendOptions): Pr
       store.check();
       const row = await account(username);
       return row ? open(row.id, row.username) : null;
+    },
+    async scramCredentials(username: string): Promise<ScramCredentials | null> {
+      store.check();
+      const row = await account(username);
+      return row ? scramCredentialsOf(row.password_hash) : null;
     },
     async createAccount(username: string, passwordHash: string): Promise<void> {
       store.check();

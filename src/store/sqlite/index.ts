@@ -8,6 +8,8 @@
  */
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
+import { scramCredentialsOf } from '../../auth/scram-credential.ts';
+import type { ScramCredentials } from '../../auth/types.ts';
 import { StoreError } from '../errors.ts';
 import type { AccountAdmin, Backend, ConnectionInfo, User } from '../types.ts';
 import { openDatabase } from './schema.ts';
@@ -57,6 +59,7 @@ export interface SqliteBackend extends Backend, AccountAdmin {
   /** Full path of the database file. */
   readonly file: string;
   openUser(username: string, info: ConnectionInfo): Promise<User | null>;
+  scramCredentials(username: string): Promise<ScramCredentials | null>;
   /** Check the change log now for other processes' commits (the poller does it every interval). */
   pollChanges(): void;
   close(): Promise<void>;
@@ -102,6 +105,8 @@ export function createSqliteBackend(options: SqliteBackendOptions): SqliteBacken
   };
 
   return {
+    // Every SqliteMailbox implements MovableMailbox (atomic MOVE in one transaction).
+    features: { move: true },
     file,
     async login(username: string, password: string): Promise<User> {
       checkOpen();
@@ -115,6 +120,13 @@ export function createSqliteBackend(options: SqliteBackendOptions): SqliteBacken
         checkOpen();
         const row = store.s.accountByName.get(username);
         return row ? open(row.id, row.username) : null;
+      });
+    },
+    scramCredentials(username: string): Promise<ScramCredentials | null> {
+      return settle(() => {
+        checkOpen();
+        const row = store.s.accountByName.get(username);
+        return row ? scramCredentialsOf(row.password_hash) : null;
       });
     },
     createAccount(username: string, passwordHash: string): Promise<void> {
