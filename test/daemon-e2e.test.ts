@@ -194,6 +194,10 @@ describe('mailroom serve, end to end', () => {
     assert.match(text, /mailroom_connections_total\{protocol="pop3s"\} [1-9]/);
     assert.match(text, /mailroom_commands_total\{protocol="imap",command="SELECT",result="ok"\} [1-9]/);
     assert.match(text, /mailroom_command_duration_seconds_bucket\{le="[^"]+",protocol="imap",command="FETCH"\}/);
+    // Extension commands are instrumented too: the watcher above waited in IDLE (counted, but kept out of
+    // the latency histogram since its duration is the client's idle time).
+    assert.match(text, /mailroom_commands_total\{protocol="imap",command="IDLE",result="ok"\} [1-9]/);
+    assert.doesNotMatch(text, /mailroom_command_duration_seconds_bucket\{[^}]*command="IDLE"/);
     assert.match(text, /mailroom_deliveries_total\{channel="lmtp",result="delivered"\} 2/);
     assert.match(text, /mailroom_commands_total\{protocol="pop3",command="RETR",result="ok"\} 9/);
     assert.match(text, /mailroom_commands_total\{protocol="pop3",command="STLS",result="ok"\} 1/);

@@ -9,7 +9,6 @@ import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { defaultExtensions } from '../src/imap/extensions/index.ts';
 import { imap4rev2Extension } from '../src/imap/extensions/imap4rev2.ts';
-import { objectidExtension } from '../src/imap/extensions/objectid.ts';
 import { createMemoryBackend } from '../src/store/memory/index.ts';
 import { imapflow, RawClient, startServer } from './transcripts/harness.ts';
 
@@ -272,13 +271,12 @@ describe('UIDPLUS (RFC 4315)', () => {
 
 describe('OBJECTID EMAILID / THREADID (RFC 8474)', () => {
   test('FETCH EMAILID/THREADID and SEARCH EMAILID/THREADID; a copy keeps its EMAILID', async () => {
-    // OBJECTID is not in the default set yet (see src/imap/extensions/objectid.ts): enabled here.
-    const backend = createMemoryBackend();
-    const srv = await startServer({ extensions: [...defaultExtensions({ backend }), objectidExtension] });
-    await backend.close();
+    // OBJECTID is in the default extension set.
+    const srv = await startServer();
     const port = srv.port;
     const c = await withInbox(port, 2);
     try {
+      assert.match((await c.command('cap', 'CAPABILITY'))[0], /^\* CAPABILITY .* OBJECTID( |$)/);
       const r = await c.command('f', 'FETCH 1:2 (EMAILID THREADID)');
       const m1 = /^\* 1 FETCH \(EMAILID \(([A-Za-z0-9_-]+)\) THREADID \(([A-Za-z0-9_-]+)\)\)$/.exec(r[0]);
       const m2 = /^\* 2 FETCH \(EMAILID \(([A-Za-z0-9_-]+)\) THREADID \(([A-Za-z0-9_-]+)\)\)$/.exec(r[1]);

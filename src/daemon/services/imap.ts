@@ -49,6 +49,22 @@ export function instrumentCommand<A>(spec: CommandSpec<A>, metrics: DaemonMetric
   };
 }
 
+/**
+ * Every command the server runs, wrapped by instrumentCommand: the base table and the commands of the
+ * enabled extensions (IDLE, MOVE, ID ...). Each name is wrapped once, around the spec the server currently
+ * runs for it (an extension may replace a base command), so re-enabling the result replaces them all.
+ */
+export function instrumentedCommands(imap: ImapServer, metrics: DaemonMetrics): CommandSpec[] {
+  const names = new Set<string>(commandTable.map((spec) => spec.name.toUpperCase()));
+  for (const ext of imap.enabledExtensions()) for (const spec of ext.commands ?? []) names.add(spec.name.toUpperCase());
+  const out: CommandSpec[] = [];
+  for (const name of names) {
+    const spec = imap.command(name);
+    if (spec) out.push(instrumentCommand(spec, metrics));
+  }
+  return out;
+}
+
 /** Start the imap/imaps listeners that the config enables; null when neither is. */
 export async function startImap(ctx: ServiceContext): Promise<RunningService | null> {
   const { config, tls, metrics } = ctx;
@@ -72,7 +88,7 @@ export async function startImap(ctx: ServiceContext): Promise<RunningService | n
   imap.enable({
     name: 'mailroom-daemon',
     upgraders: { starttls },
-    commands: commandTable.map((spec) => instrumentCommand(imap.command(spec.name) ?? spec, metrics)),
+    commands: instrumentedCommands(imap, metrics),
   });
 
   const listeners = await bindListeners(

@@ -19,7 +19,7 @@ import { atom } from '../protocol/values.ts';
 import type { ImapDecoder } from '../wire/decoder.ts';
 import { encodeBinaryParts } from './append-binary.ts';
 import { userOf } from './mailbox-arg.ts';
-import { appendLimitOf, featureOn, requireFeature } from './list-features.ts';
+import { appendLimitOf, featureActive, requireFeature } from './features.ts';
 import type { CommandSpec } from './types.ts';
 
 /** One message of an APPEND. */
@@ -123,7 +123,7 @@ export const appendCommand: CommandSpec<AppendArgs> = {
       if (isStoreError(err, 'notFound')) throw ImapErrors.tryCreate();
       throw err;
     }
-    if (!featureOn(ctx, 'UIDPLUS')) return { text: 'Append completed.' };
+    if (!featureActive(ctx, 'UIDPLUS')) return { text: 'Append completed.' };
     const uids = result.uids.length === 1 ? result.uids[0] : atom(uidSetText(result.uids));
     return { code: { name: APPENDUID, args: [result.uidValidity, uids] }, text: 'Append completed.' };
   },

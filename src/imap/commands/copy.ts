@@ -9,7 +9,8 @@ import { CODES } from '../protocol/response-codes.ts';
 import { atom } from '../protocol/values.ts';
 import type { ImapDecoder } from '../wire/decoder.ts';
 import { formatOrderedUidSet, type SequenceSet } from '../wire/sequence-set.ts';
-import { checkSavedSet, extensionActive, selectedView } from './fetch-context.ts';
+import { checkSavedSet, selectedView } from './fetch-context.ts';
+import { featureActive } from './features.ts';
 import type { CommandContext, CommandResult, CommandSpec } from './types.ts';
 
 /** Decoded COPY arguments. */
@@ -45,7 +46,7 @@ async function runCopy(ctx: CommandContext, args: CopyArgs, byUid: boolean): Pro
     throw err;
   }
   // COPYUID with UIDPLUS (RFC 4315 section 3), which IMAP4rev2 includes (RFC 9051 section 6.4.7).
-  if (result.sourceUids.length > 0 && extensionActive(ctx, 'UIDPLUS')) {
+  if (result.sourceUids.length > 0 && featureActive(ctx, 'UIDPLUS')) {
     return {
       text: 'Copy completed.',
       code: {

@@ -7,7 +7,7 @@
 import type { SpecialUse } from '../../store/types.ts';
 import { ImapError } from '../protocol/errors.ts';
 import { atom } from '../protocol/values.ts';
-import { featureOn, requireFeature } from './list-features.ts';
+import { featureActive, requireFeature } from './features.ts';
 import { newMailboxName, userOf, type MailboxArg } from './mailbox-arg.ts';
 import type { CommandResult, CommandSpec } from './types.ts';
 
@@ -75,7 +75,7 @@ export const createCommand: CommandSpec<CreateArgs> = {
     }
     const info = await userOf(ctx).createMailbox(name, use.length > 0 ? { specialUse: use as SpecialUse[] } : undefined);
     const result: CommandResult = { text: 'Create completed.' };
-    if (featureOn(ctx, 'OBJECTID')) return { ...result, code: { name: MAILBOXID, args: [[atom(info.id)]] } };
+    if (featureActive(ctx, 'OBJECTID')) return { ...result, code: { name: MAILBOXID, args: [[atom(info.id)]] } };
     return result;
   },
 };

@@ -10,7 +10,8 @@ import type { ImapDecoder } from '../wire/decoder.ts';
 import type { SequenceSet } from '../wire/sequence-set.ts';
 import { ImapError } from '../protocol/errors.ts';
 import { CODES } from '../protocol/response-codes.ts';
-import { checkSavedSet, extensionActive, imap4rev2, selectedView, utf8Enabled } from './fetch-context.ts';
+import { checkSavedSet, selectedView, utf8Enabled } from './fetch-context.ts';
+import { featureActive, isRev2 } from './features.ts';
 import type { CommandContext, CommandResult, CommandSpec } from './types.ts';
 
 /** Decoded FETCH arguments. */
@@ -35,12 +36,12 @@ async function runFetch(ctx: CommandContext, args: FetchArgs, byUid: boolean): P
   const plan = buildFetchPlan(args.items, { uid: byUid });
   // Items of an extension that is not offered are unknown items: BAD, as before the extension existed.
   for (const ext of plan.extensions) {
-    if (!extensionActive(ctx, ext)) throw new ImapError('BAD', `FETCH item of ${ext} is not enabled`, { name: CODES.CLIENTBUG });
+    if (!featureActive(ctx, ext)) throw new ImapError('BAD', `FETCH item of ${ext} is not enabled`, { name: CODES.CLIENTBUG });
   }
   const uids = view.resolve(args.set, byUid);
   try {
     // IMAP4rev2 has no \Recent (RFC 9051 appendix E item 12).
-    const outcome = await executeFetch(view, ctx.out, plan, uids, { utf8: utf8Enabled(ctx), recent: !imap4rev2(ctx) });
+    const outcome = await executeFetch(view, ctx.out, plan, uids, { utf8: utf8Enabled(ctx), recent: !isRev2(ctx) });
     // RFC 5530 EXPUNGEISSUED: another session expunged some of the messages this view still shows
     // (the session holds the EXPUNGE back during FETCH, RFC 3501 section 7.4.1). A UID FETCH simply
     // skips UIDs that no longer exist (section 6.4.8).

@@ -23,7 +23,7 @@ import { atom, type ImapValue } from '../protocol/values.ts';
 import type { ImapDecoder } from '../wire/decoder.ts';
 import { mailboxToWire, utf8Enabled } from '../wire/mutf7.ts';
 import { userOf } from './mailbox-arg.ts';
-import { requireFeature } from './list-features.ts';
+import { requireFeature } from './features.ts';
 import { parseExtendedList, type ExtendedListArgs, type ListReturn, type ListSelection } from './list-options.ts';
 import { checkStatusItems, statusValues } from './status-items.ts';
 import type { CommandContext, CommandSpec } from './types.ts';

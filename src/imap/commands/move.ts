@@ -12,7 +12,8 @@ import { CODES } from '../protocol/response-codes.ts';
 import { atom } from '../protocol/values.ts';
 import { formatOrderedUidSet } from '../wire/sequence-set.ts';
 import { parseCopyArgs, type CopyArgs } from './copy.ts';
-import { checkSavedSet, extensionActive, selectedView } from './fetch-context.ts';
+import { checkSavedSet, selectedView } from './fetch-context.ts';
+import { featureActive } from './features.ts';
 import type { CommandContext, CommandResult, CommandSpec } from './types.ts';
 
 async function runMove(ctx: CommandContext, args: CopyArgs, byUid: boolean): Promise<CommandResult> {
@@ -35,7 +36,7 @@ async function runMove(ctx: CommandContext, args: CopyArgs, byUid: boolean): Pro
     }
     throw err;
   }
-  if (result.sourceUids.length > 0 && extensionActive(ctx, 'UIDPLUS')) {
+  if (result.sourceUids.length > 0 && featureActive(ctx, 'UIDPLUS')) {
     // Untagged, before the expunges: the tagged OK comes after them and must not carry it (RFC 6851 4.3).
     await ctx.out.status('OK', 'Moved UIDs.', {
       name: 'COPYUID',

@@ -13,7 +13,8 @@ import { ImapError } from '../protocol/errors.ts';
 import { CODES } from '../protocol/response-codes.ts';
 import { atom } from '../protocol/values.ts';
 import { formatUidSet } from '../wire/sequence-set.ts';
-import { extensionActive, imap4rev2, selectedView } from './fetch-context.ts';
+import { selectedView } from './fetch-context.ts';
+import { featureActive, isRev2 } from './features.ts';
 import {
   parseSearch,
   toSearchQuery,
@@ -94,7 +95,7 @@ function savedResult(options: ReadonlySet<SearchReturnOption>, uids: readonly nu
 /** Extension syntax is BAD unless the extension is in force (RFC 4731 section 3.1 for RETURN options). */
 function checkSyntax(ctx: CommandContext, args: ParsedSearch): void {
   for (const ext of args.syntax) {
-    if (!extensionActive(ctx, ext)) throw new ImapError('BAD', `SEARCH syntax of ${ext} is not enabled`, { name: CODES.CLIENTBUG });
+    if (!featureActive(ctx, ext)) throw new ImapError('BAD', `SEARCH syntax of ${ext} is not enabled`, { name: CODES.CLIENTBUG });
   }
 }
 
@@ -126,7 +127,7 @@ async function search(ctx: CommandContext, view: SelectedView, args: ParsedSearc
   }
   let options = args.returnOptions;
   if (options === null) {
-    if (!imap4rev2(ctx)) {
+    if (!isRev2(ctx)) {
       await writeSearchResponse(ctx, numbers);
       return { text: 'Search completed.' };
     }

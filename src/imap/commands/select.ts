@@ -14,7 +14,7 @@ import { CODES } from '../protocol/response-codes.ts';
 import { atom } from '../protocol/values.ts';
 import { mailboxToWire, utf8Enabled } from '../wire/mutf7.ts';
 import { parseMailboxArg, userOf, type MailboxArg } from './mailbox-arg.ts';
-import { featureOn, isRev2 } from './list-features.ts';
+import { featureActive, isRev2 } from './features.ts';
 import { mailboxAttributes, readMailboxTree } from './list.ts';
 import type { CommandSpec } from './types.ts';
 
@@ -43,7 +43,7 @@ function selectSpec(name: 'SELECT' | 'EXAMINE', readOnly: boolean): CommandSpec<
             mailboxToWire(info.name, utf8Enabled(ctx.enabled)),
           );
         }
-        if (featureOn(ctx, 'OBJECTID')) await ctx.out.status('OK', 'Ok', { name: 'MAILBOXID', args: [[atom(info.id)]] });
+        if (featureActive(ctx, 'OBJECTID')) await ctx.out.status('OK', 'Ok', { name: 'MAILBOXID', args: [[atom(info.id)]] });
       }
       const ro = selected?.readOnly ?? readOnly;
       return {

@@ -12,7 +12,7 @@ import type { MailboxStatus } from '../../store/types.ts';
 import { ImapError } from '../protocol/errors.ts';
 import { atom, type ImapValue } from '../protocol/values.ts';
 import type { ImapDecoder } from '../wire/decoder.ts';
-import { appendLimitOf, featureOn, isRev2 } from './list-features.ts';
+import { appendLimitOf, featureActive, isRev2 } from './features.ts';
 import type { CommandContext } from './types.ts';
 
 /** Every status item this server knows. */
@@ -46,9 +46,9 @@ export function parseStatusItems(dec: ImapDecoder): StatusItem[] {
 export function checkStatusItems(ctx: CommandContext, items: readonly StatusItem[], command = 'STATUS'): void {
   for (const item of items) {
     let ok = true;
-    if (item === 'SIZE') ok = featureOn(ctx, 'STATUS=SIZE');
+    if (item === 'SIZE') ok = featureActive(ctx, 'STATUS=SIZE');
     else if (item === 'DELETED') ok = isRev2(ctx);
-    else if (item === 'MAILBOXID') ok = featureOn(ctx, 'OBJECTID');
+    else if (item === 'MAILBOXID') ok = featureActive(ctx, 'OBJECTID');
     else if (item === 'APPENDLIMIT') ok = appendLimitOf(ctx) !== null;
     if (!ok) throw new ImapError('BAD', `Error in IMAP command ${command}: unknown status item ${item}`);
   }

@@ -9,7 +9,8 @@ import { flagsValue } from '../fetch/flags.ts';
 import type { ImapDecoder } from '../wire/decoder.ts';
 import type { SequenceSet } from '../wire/sequence-set.ts';
 import { encodeValue, type ValueEncodingOptions } from '../wire/value-encoder.ts';
-import { checkSavedSet, imap4rev2, selectedView, utf8Enabled } from './fetch-context.ts';
+import { checkSavedSet, selectedView, utf8Enabled } from './fetch-context.ts';
+import { isRev2 } from './features.ts';
 import type { CommandContext, CommandResult, CommandSpec, SelectedView } from './types.ts';
 
 /** Decoded STORE arguments. */
@@ -66,7 +67,7 @@ async function reportUpdates(
 ): Promise<void> {
   const enc: ValueEncodingOptions = { utf8: utf8Enabled(ctx) };
   // IMAP4rev2 has no \Recent (RFC 9051 appendix E item 12).
-  const showRecent = !imap4rev2(ctx);
+  const showRecent = !isRev2(ctx);
   const sorted = [...updates].sort((a, b) => a.uid - b.uid);
   let parts: Buffer[] = [];
   let lines = 0;

@@ -31,6 +31,7 @@ import { childrenExtension } from './children.ts';
 import { listExtendedExtension } from './list-extended.ts';
 import { listStatusExtension } from './list-status.ts';
 import { multiappendExtension } from './multiappend.ts';
+import { objectidExtension } from './objectid.ts';
 import { createSpecialUseExtension, specialUseExtension } from './special-use.ts';
 import { statusSizeExtension } from './status-size.ts';
 
@@ -68,6 +69,8 @@ export function defaultExtensions(options: ExtensionOptions): ImapExtension[] {
     withinExtension,
     savedateExtension,
     binaryExtension,
+    // OBJECTID (RFC 8474): MAILBOXID (CREATE, SELECT, STATUS) and EMAILID/THREADID (FETCH, SEARCH).
+    objectidExtension,
     ...(backendSupportsMove(options.backend) ? [moveExtension] : []),
     // IMAP4rev2 (engineer A): every appendix E item of the three engineers exists and is tested; RFC 9051
     // folds MOVE into the base protocol, so it is advertised only over a store with atomic MOVE.

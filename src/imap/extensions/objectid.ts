@@ -3,9 +3,6 @@
  * MAILBOXID in CREATE, SELECT/EXAMINE and STATUS (engineer B: create.ts, select.ts, status-items.ts) and
  * EMAILID / THREADID as FETCH items and SEARCH keys (fetch/plan.ts, fetch/execute.ts, search-keys.ts).
  * Every store keeps the three ids (MailboxInfo.id, MessageRecord.emailId / threadId).
- *
- * Not in defaultExtensions() yet: advertising it adds `OK [MAILBOXID (...)]` to every CREATE and SELECT,
- * which the other engineers' golden transcripts do not expect; the lead decides when to switch it on.
  */
 import type { ImapExtension } from '../server.ts';
 
