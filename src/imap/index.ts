@@ -10,24 +10,8 @@ export {
   type ImapConnection,
   type ImapIdParams,
 } from './server.ts';
-export {
-  defaultExtensions,
-  DEFAULT_ID,
-  type ExtensionOptions,
-  authLoginExtension,
-  compressExtension,
-  enableExtension,
-  idExtension,
-  idleExtension,
-  literalExtension,
-  namespaceExtension,
-  saslIrExtension,
-  scramExtension,
-  unauthenticateExtension,
-  unselectExtension,
-} from './extensions/index.ts';
-export { imap4rev2Extension } from './extensions/imap4rev2.ts';
-export { supportsScram, type ScramBackend } from './extensions/scram.ts';
+export * from './extensions/index.ts';
+export type { ScramBackend } from './extensions/scram.ts';
 export { IDLE_KEEPALIVE_MS } from './commands/idle.ts';
 export { LITERAL_MINUS_MAX } from './session/session.ts';
 export { DeflateStream } from './session/compress.ts';

@@ -11,8 +11,6 @@ import { featureActive, requireFeature } from './features.ts';
 import { newMailboxName, userOf, type MailboxArg } from './mailbox-arg.ts';
 import type { CommandResult, CommandSpec } from './types.ts';
 
-// Moved to mailbox-arg.ts; re-exported for code that still imports them from here.
-export { checkNewName, userOf, type MailboxArg } from './mailbox-arg.ts';
 
 /** CREATE arguments: the name and, with CREATE-SPECIAL-USE, the USE attributes (null when not given). */
 export interface CreateArgs extends MailboxArg {

@@ -81,16 +81,37 @@ export function defaultExtensions(options: ExtensionOptions): ImapExtension[] {
 /** The server's ID answer when the `id` option is not given (RFC 2971 section 3.3 field names). */
 export const DEFAULT_ID: Readonly<Record<string, string>> = { name: 'Mailroom' };
 
+/** Every built-in extension, for embedders who compose their own `extensions` list. */
 export {
+  appendLimitExtension,
+  appendLimitFor,
   authLoginExtension,
+  backendSupportsMove,
+  binaryExtension,
+  childrenExtension,
   compressExtension,
+  createSpecialUseExtension,
   enableExtension,
+  esearchExtension,
   idExtension,
   idleExtension,
+  imap4rev2Extension,
+  listExtendedExtension,
+  listStatusExtension,
   literalExtension,
+  moveExtension,
+  multiappendExtension,
   namespaceExtension,
+  objectidExtension,
   saslIrExtension,
+  savedateExtension,
   scramExtension,
+  searchresExtension,
+  specialUseExtension,
+  statusSizeExtension,
+  supportsScram,
+  uidplusExtension,
   unauthenticateExtension,
   unselectExtension,
+  withinExtension,
 };
